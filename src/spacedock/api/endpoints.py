@@ -1,0 +1,135 @@
+"""THE table of the LL2 2.3.0 endpoints Spacedock serves.
+
+One row per endpoint: its models, modes and their shapes, filters, search and ordering fields, and
+the examples of the browsable page's header text. Views, URLs and the header text are derived from
+it; adding an endpoint is one row here, one renderer and nothing else.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacedock.catalog import models as m
+
+from . import filters
+from .render import lookups
+from .render.agencies import AGENCY_DETAILED, AGENCY_LIST, AGENCY_NORMAL
+from .render.common import Kind
+from .render.configs import CONFIG_DETAILED, CONFIG_NORMAL, FAMILY_DETAILED, FAMILY_LIST, FAMILY_NORMAL
+from .render.spacecraft import SPACECRAFT_DETAILED, SPACECRAFT_NORMAL
+
+DOCS = "[ll.thespacedevs.com/docs](https://ll.thespacedevs.com/docs/)"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str  # under /2.3.0/, without slashes at the ends
+    title: str  # the resource's name on the browsable page
+    model: type
+    modes: dict[str, Kind]  # mode name -> shape, in LL2's documented order
+    list_mode: str
+    detail_mode: str
+    filterset: type | None = None
+    search_fields: tuple[str, ...] = ()
+    ordering_fields: tuple[str, ...] = ("id",)
+    default_ordering: tuple[str, ...] = ("id",)
+    documented: bool = True  # whether the page lists Modes/Filters/Search/Ordering (config/ tables don't)
+    examples: dict[str, str] = field(default_factory=dict)  # mode, filter, search, ordering -> query
+
+    @property
+    def filter_names(self) -> list[str]:
+        return sorted(self.filterset.base_filters) if self.filterset else []
+
+    def description(self) -> str:
+        """The markdown LL2 puts at the top of each page (same words, same order)."""
+        p = f"/{self.path}/"
+        ex = self.examples
+
+        def example(query):
+            return f"Example - [{p}?{query}](./?{query})"
+
+        def names(items):
+            return ", ".join(f"`{item}`" for item in items)
+
+        parts = []
+        if self.documented:
+            parts += ["#### Modes", f"Levels of detail in the response - {names(self.modes)}", "", example(ex["mode"]), ""]
+            if self.filterset:
+                parts += ["#### Filters", f"Parameters - {names(self.filter_names)}", "", example(ex["filter"]), ""]
+            if self.search_fields:
+                parts += ["#### Search", f"Fields searched - {names(self.search_fields)}", "", example(ex["search"]), ""]
+            parts += ["#### Ordering", f"Fields - {names(self.ordering_fields)}", "", example(ex["ordering"]), ""]
+        parts += [
+            "#### Number of results",
+            "Use `limit` to control the number of objects in the response (max 100)",
+            "",
+            example("limit=2"),
+            "",
+            "#### Format",
+            f"Switch to JSON output - [{p}?format=json](./?format=json)",
+            "",
+            "#### Help",
+            f"Find all the FAQs and support links on the documentation homepage - {DOCS}",
+        ]
+        return "\n".join(parts)
+
+
+def _lookup(path, title, model, kind, search=("name",)):
+    return Endpoint(
+        path=path, title=title, model=model, modes={"normal": kind}, list_mode="normal", detail_mode="normal",
+        search_fields=search, ordering_fields=("id", "name"), documented=False,
+    )
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        path="spacecraft", title="Spacecraft", model=m.Spacecraft,
+        modes={"normal": SPACECRAFT_NORMAL, "detailed": SPACECRAFT_DETAILED},
+        list_mode="normal", detail_mode="detailed",
+        filterset=filters.SpacecraftFilters,
+        search_fields=("name", "spacecraft_config__name"),
+        ordering_fields=("flights_count", "id", "mission_ends_count", "time_docked", "time_in_space"),
+        examples={"mode": "mode=detailed", "filter": "is_placeholder=True", "search": "search=Endeavour",
+                  "ordering": "ordering=-flights_count"},
+    ),
+    Endpoint(
+        path="spacecraft_configurations", title="Spacecraft Configuration", model=m.SpacecraftConfiguration,
+        modes={"normal": CONFIG_NORMAL, "detailed": CONFIG_DETAILED},
+        list_mode="normal", detail_mode="detailed",
+        filterset=filters.ConfigurationFilters,
+        search_fields=("agency__abbrev", "agency__name", "name"),
+        ordering_fields=("name",),
+        examples={"mode": "mode=detailed", "filter": "human_rated=True", "search": "search=Dragon",
+                  "ordering": "ordering=name"},
+    ),
+    Endpoint(
+        path="spacecraft_configuration_families", title="Spacecraft Configuration Family",
+        model=m.SpacecraftConfigFamily,
+        modes={"list": FAMILY_LIST, "normal": FAMILY_NORMAL, "detailed": FAMILY_DETAILED},
+        list_mode="normal", detail_mode="detailed",
+        filterset=filters.FamilyFilters,
+        search_fields=("manufacturer__abbrev", "manufacturer__name", "name"),
+        ordering_fields=("name",),
+        examples={"mode": "mode=list", "filter": "manufacturer=121", "search": "search=Northrop",
+                  "ordering": "ordering=name"},
+    ),
+    Endpoint(
+        path="agencies", title="Agency", model=m.Agency,
+        modes={"list": AGENCY_LIST, "normal": AGENCY_NORMAL, "detailed": AGENCY_DETAILED},
+        list_mode="normal", detail_mode="detailed",
+        filterset=filters.AgencyFilters,
+        search_fields=("abbrev", "name"),
+        ordering_fields=("attempted_landings", "consecutive_successful_landings", "consecutive_successful_launches",
+                         "failed_landings", "failed_launches", "featured", "id", "name", "pending_launches",
+                         "successful_landings", "successful_launches", "total_launch_count"),
+        examples={"mode": "mode=list", "filter": "abbrev=NASA", "search": "search=SpaceX",
+                  "ordering": "ordering=-total_launch_count"},
+    ),
+    _lookup("config/spacecraft_statuses", "Spacecraft Status", m.SpacecraftStatus, lookups.SPACECRAFT_STATUS),
+    _lookup("config/spacecraft_configuration_types", "Spacecraft Config Type", m.SpacecraftConfigType,
+            lookups.SPACECRAFT_CONFIG_TYPE),
+    _lookup("config/agency_types", "Agency Type", m.AgencyType, lookups.AGENCY_TYPE),
+    _lookup("config/countries", "Country", m.Country, lookups.COUNTRY,
+            search=("name", "alpha_2_code", "alpha_3_code", "nationality_name")),
+    _lookup("config/image_licenses", "Image License", m.ImageLicense, lookups.IMAGE_LICENSE),
+    _lookup("config/image_variant_types", "Image Variant Type", m.ImageVariantType, lookups.IMAGE_VARIANT_TYPE),
+)

@@ -1,0 +1,157 @@
+"""Filters, search and ordering for the LL2 endpoints, on indexed columns.
+
+Where LL2 is silent or lax this is strict: a value that cannot be read (`in_space=maybe`,
+`status=abc`) is a 400 naming the parameter, never silently ignored.
+"""
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
+from django_filters import rest_framework as df
+from rest_framework.filters import OrderingFilter, SearchFilter
+
+from spacedock.catalog import models as m
+from spacedock.catalog.models.agencies import AGENCY_COUNTERS
+
+TRUE = {"true", "1"}
+FALSE = {"false", "0"}
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false`/`1`/`0` in any case; anything else is an error (django-filter would ignore it)."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        raise forms.ValidationError(f"'{value}' is not a boolean; use true or false.", code="invalid")
+
+
+class BooleanFilter(df.Filter):
+    field_class = StrictBooleanField
+
+
+class IdFilter(df.NumberFilter):
+    """An id given as a whole number; an id that matches nothing gives an empty page, not an error."""
+
+    field_class = forms.IntegerField
+
+
+class ContainsFilter(df.CharFilter):
+    """Case-sensitive substring on every backend (SQLite's LIKE would ignore case)."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        return qs.filter(GreaterThan(StrIndex(F(self.field_name), Value(value)), 0))
+
+
+class CommaListFilter(df.CharFilter):
+    """`country_code=USA,FRA`: agencies with any of these ISO 3166-1 alpha-3 (or alpha-2) codes."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        codes = [code.strip().upper() for code in value.split(",") if code.strip()]
+        if not codes:
+            return qs
+        links = m.AgencyCountry.objects.filter(agency=OuterRef("pk")).filter(
+            Q(country__alpha_3_code__in=codes) | Q(country__alpha_2_code__in=codes)
+        )
+        return qs.filter(Exists(links))
+
+
+class HasSpacecraftFilter(BooleanFilter):
+    """Agencies `spacecraft=true`: agencies that have at least one spacecraft configuration."""
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        has = Exists(m.SpacecraftConfiguration.objects.filter(agency=OuterRef("pk")))
+        return qs.filter(has if value else ~has)
+
+
+class SpacecraftFilters(df.FilterSet):
+    in_space = BooleanFilter()
+    is_placeholder = BooleanFilter()
+    name = df.CharFilter()
+    spacecraft_config = IdFilter(field_name="spacecraft_config_id")
+    status = IdFilter(field_name="status_id")
+
+    class Meta:
+        model = m.Spacecraft
+        fields = []
+
+
+class ConfigurationFilters(df.FilterSet):
+    agency = IdFilter(field_name="agency_id")
+    human_rated = BooleanFilter()
+    in_use = BooleanFilter()
+    name = df.CharFilter()
+
+    class Meta:
+        model = m.SpacecraftConfiguration
+        fields = []
+
+
+class FamilyFilters(df.FilterSet):
+    manufacturer = IdFilter(field_name="manufacturer_id")
+    name = df.CharFilter()
+
+    class Meta:
+        model = m.SpacecraftConfigFamily
+        fields = []
+
+
+def _agency_filters():
+    attrs = {
+        "abbrev": df.CharFilter(),
+        "abbrev__contains": ContainsFilter(field_name="abbrev"),
+        "country_code": CommaListFilter(),
+        "description": df.CharFilter(),
+        "description__contains": ContainsFilter(field_name="description"),
+        "featured": BooleanFilter(),
+        "id": IdFilter(field_name="id"),
+        "name": df.CharFilter(),
+        "name__contains": ContainsFilter(field_name="name"),
+        "parent__id": IdFilter(field_name="parent_id"),
+        "spacecraft": HasSpacecraftFilter(),
+        "type__id": IdFilter(field_name="type_id"),
+    }
+    counters = [c for c in AGENCY_COUNTERS if not c.endswith(("_spacecraft", "_payload"))] + ["founding_year"]
+    for counter in counters:
+        attrs[counter] = IdFilter(field_name=counter)
+        for lookup in ("gt", "gte", "lt", "lte"):
+            attrs[f"{counter}__{lookup}"] = IdFilter(field_name=counter, lookup_expr=lookup)
+    attrs["Meta"] = type("Meta", (), {"model": m.Agency, "fields": []})
+    return type("AgencyFilters", (df.FilterSet,), dict(sorted(attrs.items())))
+
+
+AgencyFilters = _agency_filters()
+
+
+class Search(SearchFilter):
+    """DRF search (`icontains` over the endpoint's search fields, every term must match)."""
+
+
+class Ordering(OrderingFilter):
+    """DRF ordering that always ends with `id`, and sorts nulls first ascending on every backend.
+
+    Without the tie-breaker, rows with equal values (say 300 spacecraft with `flights_count` 1)
+    come back in whatever order the database likes, and pages repeat or skip rows.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        terms = self.get_ordering(request, queryset, view) or []
+        order = []
+        for term in terms:
+            descending = term.startswith("-")
+            field = F(term.lstrip("-"))
+            order.append(field.desc(nulls_last=True) if descending else field.asc(nulls_first=True))
+        if not any(term.lstrip("-") in ("id", "pk") for term in terms):
+            order.append(F("id").asc())
+        return queryset.order_by(*order)

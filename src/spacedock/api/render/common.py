@@ -1,0 +1,103 @@
+"""Pieces every LL2 shape shares: the request context, durations, dates, and batched references.
+
+Shapes are built as plain dicts (no DRF serializers: they measured 8-50x slower here). A shape that
+embeds another asks `Refs.get(kind, id)` for it and receives an empty dict at once; `Refs.resolve()`
+then fills every such dict, one kind at a time, with one batched query per kind. Kinds only embed
+kinds of a higher `level`, so each kind is fetched at most once per request and the number of queries
+is fixed by the shape, not by the number of rows.
+"""
+from __future__ import annotations
+
+import isodate
+
+API_PREFIX = "/2.3.0/"
+
+
+class Context:
+    """What a representation needs from the request: the absolute base and the `format` override."""
+
+    __slots__ = ("base", "suffix")
+
+    def __init__(self, base: str, fmt: str | None = None):
+        self.base = base.rstrip("/") + API_PREFIX
+        self.suffix = f"?format={fmt}" if fmt else ""
+
+    @classmethod
+    def from_request(cls, request) -> "Context":
+        fmt = request.query_params.get("format") if hasattr(request, "query_params") else request.GET.get("format")
+        return cls(f"{request.scheme}://{request.get_host()}", fmt)
+
+    def url(self, collection: str, pk) -> str:
+        """An object's absolute `url`, keeping the `format` parameter as LL2 (DRF reverse()) does."""
+        return f"{self.base}{collection}/{pk}/{self.suffix}"
+
+
+def duration(value):
+    """LL2's duration strings: ISO 8601 with days as the largest unit (`P0D`, `PT47M18S`, `P7DT12H29M27S`)."""
+    if value is None:
+        return None
+    return isodate.duration_isoformat(value)
+
+
+def date(value):
+    return None if value is None else value.isoformat()
+
+
+def number(value):
+    """A float column as DRF's FloatField renders it (`9.0`, not `9`)."""
+    return None if value is None else float(value)
+
+
+class Kind:
+    """One representation of one table: which rows to fetch, and how a row becomes an LL2 dict."""
+
+    name: str = ""
+    level: int = 0
+    model = None
+    columns: tuple = ()
+
+    def fetch(self, ids):
+        return self.model.objects.filter(pk__in=ids).values(*self.columns)
+
+    def render(self, row, refs: "Refs") -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class Refs:
+    """Deferred, batched references from shapes to the shapes they embed (see the module docstring)."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self._objects: dict[tuple[str, object], dict] = {}
+        self._pending: dict[Kind, list] = {}
+
+    def get(self, kind: Kind, pk):
+        if pk is None:
+            return None
+        key = (kind.name, pk)
+        obj = self._objects.get(key)
+        if obj is None:
+            obj = self._objects[key] = {}
+            self._pending.setdefault(kind, []).append(pk)
+        return obj
+
+    def many(self, kind: Kind, pks) -> list:
+        return [self.get(kind, pk) for pk in pks]
+
+    def resolve(self) -> None:
+        while self._pending:
+            kind = min(self._pending, key=lambda k: k.level)
+            ids = self._pending.pop(kind)
+            for row in kind.fetch(ids):
+                self._objects[(kind.name, row["id"])].update(kind.render(row, self))
+
+    def found(self, kind: Kind, pk) -> bool:
+        return bool(self._objects.get((kind.name, pk)))
+
+
+def grouped(pairs):
+    """[(owner_id, value), ...] -> {owner_id: [value, ...]} keeping order."""
+    out: dict = {}
+    for owner, value in pairs:
+        out.setdefault(owner, []).append(value)
+    return out

@@ -1,0 +1,88 @@
+"""One list view and one detail view, configured per endpoint from `endpoints.ENDPOINTS`.
+
+The page of ids comes from the filtered, ordered queryset (an index-only walk); the shapes are then
+built as plain dicts by `render` with a fixed number of batched queries.
+"""
+from django.utils.safestring import mark_safe
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.compat import apply_markdown
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from .filters import Ordering, Search
+from .modes import shape_for
+from .pagination import LL2Pagination
+from .render.common import Context, Refs
+
+
+class EndpointView(GenericAPIView):
+    endpoint = None  # an endpoints.Endpoint, given to as_view()
+    suffix = ""
+    http_method_names = ["get", "head"]
+
+    @property
+    def allowed_methods(self):
+        # LL2's pages say `Allow: GET`; HEAD is still answered, as every HTTP server should.
+        return ["GET"]
+
+    def get_queryset(self):
+        return self.endpoint.model.objects.all()
+
+    def get_view_name(self):
+        return f"{self.endpoint.title} {self.suffix}".strip()
+
+    def get_view_description(self, html=False):
+        text = self.endpoint.description()
+        return mark_safe(apply_markdown(text)) if html else text
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except NotFound:
+            fmt = request.query_params.get("format")
+            raise ValidationError({"format": [f"'{fmt}' is not a format; choose from json, api."]})
+
+
+class ListView(EndpointView):
+    suffix = "List"
+    pagination_class = LL2Pagination
+    filter_backends = [DjangoFilterBackend, Search, Ordering]
+
+    @property
+    def filterset_class(self):
+        return self.endpoint.filterset
+
+    @property
+    def search_fields(self):
+        return self.endpoint.search_fields
+
+    @property
+    def ordering_fields(self):
+        return self.endpoint.ordering_fields
+
+    @property
+    def ordering(self):
+        return self.endpoint.default_ordering
+
+    def get(self, request, *args, **kwargs):
+        shape = shape_for(request, self.endpoint, self.endpoint.list_mode)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values_list("pk", flat=True))
+        refs = Refs(Context.from_request(request))
+        results = refs.many(shape, page)
+        refs.resolve()
+        return self.get_paginated_response(results)
+
+
+class DetailView(EndpointView):
+    suffix = "Instance"
+
+    def get(self, request, pk, *args, **kwargs):
+        shape = shape_for(request, self.endpoint, self.endpoint.detail_mode)
+        refs = Refs(Context.from_request(request))
+        obj = refs.get(shape, pk)
+        refs.resolve()
+        if not obj:
+            raise NotFound()
+        return Response(obj)

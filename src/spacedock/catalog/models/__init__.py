@@ -1,0 +1,18 @@
+"""The spacecraft catalogue, keyed by LL2's own ids. Knows nothing of HTTP or LL2's JSON."""
+from .agencies import Agency, AgencyCountry, AgencyType, Country, SocialMedia, SocialMediaLink
+from .images import Image, ImageLicense, ImageVariant, ImageVariantType
+from .spacecraft import (
+    ConfigurationFamily,
+    Spacecraft,
+    SpacecraftConfigFamily,
+    SpacecraftConfigType,
+    SpacecraftConfiguration,
+    SpacecraftStatus,
+)
+
+__all__ = [
+    "Agency", "AgencyCountry", "AgencyType", "Country", "SocialMedia", "SocialMediaLink",
+    "Image", "ImageLicense", "ImageVariant", "ImageVariantType",
+    "ConfigurationFamily", "Spacecraft", "SpacecraftConfigFamily", "SpacecraftConfigType",
+    "SpacecraftConfiguration", "SpacecraftStatus",
+]

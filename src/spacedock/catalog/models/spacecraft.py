@@ -1,0 +1,124 @@
+"""Spacecraft, their configurations, configuration families, statuses and types."""
+from django.db import models
+
+from .agencies import Agency
+from .images import Image
+
+
+class SpacecraftStatus(models.Model):
+    id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=255)
+
+    class Meta:
+        verbose_name_plural = "spacecraft statuses"
+
+    def __str__(self):
+        return self.name
+
+
+class SpacecraftConfigType(models.Model):
+    id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=255)
+
+    def __str__(self):
+        return self.name
+
+
+class FlightStats(models.Model):
+    """Launch and landing counters LL2 keeps on families and configurations."""
+
+    spacecraft_flown = models.IntegerField(null=True, blank=True)
+    total_launch_count = models.IntegerField(null=True, blank=True)
+    successful_launches = models.IntegerField(null=True, blank=True)
+    failed_launches = models.IntegerField(null=True, blank=True)
+    attempted_landings = models.IntegerField(null=True, blank=True)
+    successful_landings = models.IntegerField(null=True, blank=True)
+    failed_landings = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class SpacecraftConfigFamily(FlightStats):
+    id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=200, db_index=True)
+    description = models.TextField(blank=True, default="")
+    manufacturer = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="families")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    maiden_flight = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "spacecraft configuration families"
+
+    def __str__(self):
+        return self.name
+
+
+class SpacecraftConfiguration(FlightStats):
+    id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=200, db_index=True)
+    type = models.ForeignKey(SpacecraftConfigType, on_delete=models.PROTECT)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="spacecraft_configurations")
+    families = models.ManyToManyField(SpacecraftConfigFamily, through="ConfigurationFamily", related_name="configurations")
+    in_use = models.BooleanField(default=False, db_index=True)
+    image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    capability = models.TextField(blank=True, default="")
+    history = models.TextField(blank=True, default="")
+    details = models.TextField(blank=True, default="")
+    maiden_flight = models.DateField(null=True, blank=True)
+    height = models.FloatField(null=True, blank=True)
+    diameter = models.FloatField(null=True, blank=True)
+    human_rated = models.BooleanField(default=False, db_index=True)
+    crew_capacity = models.IntegerField(null=True, blank=True)
+    payload_capacity = models.IntegerField(null=True, blank=True)
+    payload_return_capacity = models.IntegerField(null=True, blank=True)
+    flight_life = models.CharField(max_length=2048, null=True, blank=True)
+    wiki_link = models.CharField(max_length=200, blank=True, default="")
+    info_link = models.CharField(max_length=200, blank=True, default="")
+    fastest_turnaround = models.DurationField(null=True, blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class ConfigurationFamily(models.Model):
+    """A configuration's families, in LL2's order."""
+
+    configuration = models.ForeignKey(SpacecraftConfiguration, on_delete=models.CASCADE)
+    family = models.ForeignKey(SpacecraftConfigFamily, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["configuration", "family"], name="configuration_family_once")]
+
+
+class Spacecraft(models.Model):
+    id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=255, db_index=True)
+    serial_number = models.CharField(max_length=255, null=True, blank=True)
+    is_placeholder = models.BooleanField(default=False, db_index=True)
+    image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    in_space = models.BooleanField(default=False, db_index=True)
+    # Figures as LL2 last reported them; the flights issue derives them live from flights.
+    time_in_space = models.DurationField(null=True, blank=True)
+    time_docked = models.DurationField(null=True, blank=True)
+    flights_count = models.IntegerField(null=True, blank=True)
+    mission_ends_count = models.IntegerField(null=True, blank=True)
+    status = models.ForeignKey(SpacecraftStatus, on_delete=models.PROTECT)
+    description = models.TextField(blank=True, default="")
+    spacecraft_config = models.ForeignKey(SpacecraftConfiguration, on_delete=models.PROTECT, related_name="spacecraft")
+    fastest_turnaround = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "spacecraft"
+        # Each orderable figure is indexed with id as the tie-breaker, so pages stay stable and deep.
+        indexes = [
+            models.Index(fields=["time_in_space", "id"], name="sc_time_in_space_id"),
+            models.Index(fields=["time_docked", "id"], name="sc_time_docked_id"),
+            models.Index(fields=["flights_count", "id"], name="sc_flights_count_id"),
+            models.Index(fields=["mission_ends_count", "id"], name="sc_mission_ends_count_id"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,142 @@
+"""`spacedock import`: LL2 JSON files into the catalogue, all in one transaction or nothing.
+
+Files are read and checked completely before anything is written; the write then happens inside
+one transaction, so a bad record anywhere leaves the database exactly as it was.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from django.db import IntegrityError, transaction
+
+from spacedock.catalog import models as m
+
+from .ll2_shapes import KINDS, Batch, Reader, ShapeError, kind_of, records
+
+# Parents before children, so every row's references exist by the time it is written.
+WRITE_ORDER = (
+    m.ImageLicense, m.ImageVariantType, m.Image, m.ImageVariant,
+    m.AgencyType, m.Country, m.SocialMedia, m.Agency, m.SocialMediaLink,
+    m.SpacecraftStatus, m.SpacecraftConfigType, m.SpacecraftConfigFamily, m.SpacecraftConfiguration,
+    m.Spacecraft,
+)
+
+# Ordered link lists replaced wholesale when a record brings them: (owner, relation) -> how.
+LINKS = {
+    (m.Agency, "countries"): (m.AgencyCountry, "agency_id", "country_id"),
+    (m.SpacecraftConfiguration, "families"): (m.ConfigurationFamily, "configuration_id", "family_id"),
+}
+CHILDREN = {
+    (m.Image, "variants"): (m.ImageVariant, "image_id"),
+    (m.Agency, "social_media_links"): (m.SocialMediaLink, "agency_id"),
+}
+
+
+class ImportFailed(Exception):
+    """One line for the user: the file, the record and the field."""
+
+
+@dataclass
+class Summary:
+    files: int
+    records: int
+    rows: dict
+
+    def __str__(self):
+        counts = ", ".join(f"{n} {model._meta.verbose_name_plural}" for model, n in self.rows.items() if n)
+        return f"imported {self.records} records from {self.files} file(s): {counts or 'nothing'}"
+
+
+def read_file(path: Path, batch: Batch, kind: str | None = None) -> int:
+    """Read one LL2 JSON file into `batch`; ImportFailed names the file and record on any problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ImportFailed(f"{path}: not valid JSON: {exc}") from None
+    try:
+        items = records(document)
+    except ShapeError as exc:
+        raise ImportFailed(f"{path}: {exc.message}") from None
+    for index, obj in enumerate(items):
+        label = f"record {index}" + (f" (id {obj['id']})" if isinstance(obj, dict) and "id" in obj else "")
+        record_kind = kind or kind_of(obj)
+        if record_kind not in KINDS:
+            raise ImportFailed(f"{path}: {label}: not an LL2 2.3.0 spacecraft, configuration, family, agency or "
+                               f"space station (use --kind to say which)")
+        try:
+            KINDS[record_kind](Reader(batch, f"{path}: {label}"), obj)
+        except ShapeError as exc:
+            raise ImportFailed(f"{path}: {label}: {exc}") from None
+    return len(items)
+
+
+def _check_complete(batch: Batch, model, pk, fields):
+    """A row seen for the first time must bring every column that has no default."""
+    for field in model._meta.concrete_fields:
+        name = field.attname
+        if field.primary_key or field.null or field.has_default() or name in fields:
+            continue
+        if field.get_internal_type() in ("CharField", "TextField") and field.blank:
+            continue
+        where = batch.origin.get((model, pk), "?")
+        raise ImportFailed(f"{where}: {model._meta.verbose_name} {pk} is new but has no {field.name}")
+
+
+def write(batch: Batch) -> None:
+    """Upsert every row of `batch` and replace its link lists, in one transaction."""
+    with transaction.atomic():
+        for model in WRITE_ORDER:
+            rows = batch.rows.get(model, {})
+            if not rows:
+                continue
+            existing = set(model.objects.filter(pk__in=list(rows)).values_list("pk", flat=True))
+            new = []
+            for pk, fields in rows.items():
+                if pk in existing:
+                    if fields:
+                        model.objects.filter(pk=pk).update(**fields)
+                else:
+                    _check_complete(batch, model, pk, fields)
+                    new.append(model(pk=pk, **fields))
+            model.objects.bulk_create(new, batch_size=500)
+        for (owner, relation), by_owner in batch.links.items():
+            if (owner, relation) in CHILDREN:
+                child, column = CHILDREN[(owner, relation)]
+                for owner_id, keep in by_owner.items():
+                    child.objects.filter(**{column: owner_id}).exclude(pk__in=keep).delete()
+                continue
+            through, owner_column, target_column = LINKS[(owner, relation)]
+            through.objects.filter(**{f"{owner_column}__in": list(by_owner)}).delete()
+            through.objects.bulk_create(
+                through(**{owner_column: owner_id, target_column: target, "position": position})
+                for owner_id, targets in by_owner.items()
+                for position, target in enumerate(dict.fromkeys(targets))
+            )
+        _link_agency_parents(batch.rows.get(m.Agency, {}))
+
+
+def _link_agency_parents(agencies):
+    """LL2 names an agency's parent; link it to the stored agency of that name, if there is one."""
+    for agency in m.Agency.objects.filter(pk__in=list(agencies)).only("id", "parent_name", "parent_id"):
+        parent = None
+        if agency.parent_name:
+            parent = m.Agency.objects.filter(name=agency.parent_name).order_by("id").values_list("id", flat=True).first()
+        if parent != agency.parent_id:
+            m.Agency.objects.filter(pk=agency.pk).update(parent_id=parent)
+
+
+def import_paths(paths, kind: str | None = None) -> Summary:
+    """Read every file, then write all of it in one transaction; nothing is written on any error."""
+    batch = Batch()
+    total = sum(read_file(Path(p), batch, kind) for p in paths)
+    try:
+        write(batch)
+    except IntegrityError as exc:
+        raise ImportFailed(f"the data refers to rows that do not exist or repeats a unique value: {exc}") from None
+    return Summary(files=len(paths), records=total, rows={model: batch.count(model) for model in WRITE_ORDER})

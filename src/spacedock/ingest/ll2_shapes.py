@@ -1,0 +1,269 @@
+"""LL2 2.3.0 JSON -> plain rows for the catalogue, checked field by field.
+
+A nested object may come in any of LL2's modes (an agency as `AgencyMini` inside a configuration,
+as `AgencyNormal` elsewhere): only the keys present are taken, so a less detailed copy never wipes
+what a more detailed one brought. The same id seen twice merges, the later record winning per key.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlparse
+
+import isodate
+from django.db import models
+
+from spacedock.catalog import models as m
+
+
+class ShapeError(ValueError):
+    """A value LL2 would never send: names the field (dotted path inside the record) and the problem."""
+
+    def __init__(self, field, message):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+class Batch:
+    """Everything one import writes: rows per model by id, and ordered link lists that replace old ones."""
+
+    def __init__(self):
+        self.rows: dict[type, dict[int, dict]] = {}
+        self.links: dict[tuple[type, str], dict[int, list]] = {}  # (owner model, relation) -> owner id -> items
+        self.origin: dict[tuple[type, int], str] = {}
+
+    def row(self, model, pk, fields, where):
+        self.rows.setdefault(model, {}).setdefault(pk, {}).update(fields)
+        self.origin.setdefault((model, pk), where)
+
+    def replace_links(self, model, relation, pk, items):
+        self.links.setdefault((model, relation), {})[pk] = items
+
+    def count(self, model):
+        return len(self.rows.get(model, {}))
+
+
+def _convert(model, name, value, path):
+    """Check and convert one LL2 value for `model.name`, as its column demands."""
+    field = model._meta.get_field(name)
+    if value is None:
+        if field.null:
+            return None
+        if isinstance(field, (models.CharField, models.TextField)):
+            return ""  # LL2 writes null and "" interchangeably for blank text
+        raise ShapeError(path, "must not be null")
+    if isinstance(field, models.BooleanField):
+        if not isinstance(value, bool):
+            raise ShapeError(path, f"expected true or false, got {value!r}")
+        return value
+    if isinstance(field, models.IntegerField):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ShapeError(path, f"expected a whole number, got {value!r}")
+        return value
+    if isinstance(field, models.FloatField):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ShapeError(path, f"expected a number, got {value!r}")
+        return float(value)
+    if isinstance(field, models.DurationField):
+        try:
+            parsed = isodate.parse_duration(value) if isinstance(value, str) else None
+        except (isodate.ISO8601Error, ValueError):
+            parsed = None
+        if not isinstance(parsed, dt.timedelta):
+            raise ShapeError(path, f"expected an ISO 8601 duration such as P1DT2H, got {value!r}")
+        return parsed
+    if isinstance(field, models.DateField):
+        try:
+            return dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ShapeError(path, f"expected a date such as 2024-01-31, got {value!r}") from None
+    if isinstance(field, models.JSONField):
+        return value
+    if isinstance(field, (models.CharField, models.TextField)):
+        if not isinstance(value, str):
+            raise ShapeError(path, f"expected text, got {value!r}")
+        if field.max_length and len(value) > field.max_length:
+            raise ShapeError(path, f"longer than {field.max_length} characters")
+        return value
+    raise AssertionError(f"no conversion for {model.__name__}.{name}")  # pragma: no cover
+
+
+def _object(value, path):
+    if not isinstance(value, dict):
+        raise ShapeError(path, f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def _list(value, path):
+    if not isinstance(value, list):
+        raise ShapeError(path, f"expected a list, got {type(value).__name__}")
+    return value
+
+
+class Reader:
+    """Walks LL2 objects of any supported kind into a Batch; `where` says which record for errors."""
+
+    def __init__(self, batch: Batch, where: str):
+        self.batch, self.where = batch, where
+
+    def _plain(self, model, obj, path, keys, required=("id",)):
+        """Take `keys` that are present (LL2 key == column name); returns (id, fields)."""
+        obj = _object(obj, path)
+        for key in required:
+            if key not in obj:
+                raise ShapeError(f"{path}.{key}".lstrip("."), "missing")
+        pk = _convert(model, "id", obj["id"], f"{path}.id".lstrip("."))
+        fields = {key: _convert(model, key, obj[key], f"{path}.{key}".lstrip(".")) for key in keys if key in obj}
+        return pk, fields
+
+    def _fk(self, obj, key, path, read, fields, column=None):
+        if key in obj:
+            fields[f"{column or key}_id"] = read(obj[key], f"{path}.{key}".lstrip(".")) if obj[key] is not None else None
+
+    def _save(self, model, pk, fields):
+        self.batch.row(model, pk, fields, self.where)
+        return pk
+
+    # leaves -------------------------------------------------------------------------------------
+    def simple(self, model, obj, path, keys=("name",)):
+        pk, fields = self._plain(model, obj, path, keys)
+        return self._save(model, pk, fields)
+
+    def image(self, obj, path):
+        pk, fields = self._plain(m.Image, obj, path, ("name", "image_url", "thumbnail_url", "credit", "single_use"))
+        self._fk(obj, "license", path, lambda o, p: self.simple(m.ImageLicense, o, p, ("name", "priority", "link")), fields)
+        if "variants" in obj:
+            variants = []
+            for i, variant in enumerate(_list(obj["variants"], f"{path}.variants")):
+                vpath = f"{path}.variants[{i}]"
+                vid, vfields = self._plain(m.ImageVariant, variant, vpath, ("image_url",))
+                self._fk(variant, "type", vpath, lambda o, p: self.simple(m.ImageVariantType, o, p), vfields)
+                vfields["image_id"] = pk
+                self._save(m.ImageVariant, vid, vfields)
+                variants.append(vid)
+            self.batch.replace_links(m.Image, "variants", pk, variants)
+        return self._save(m.Image, pk, fields)
+
+    def country(self, obj, path):
+        return self.simple(m.Country, obj, path, ("name", "alpha_2_code", "alpha_3_code", "nationality_name",
+                                                  "nationality_name_composed"))
+
+    # agencies -----------------------------------------------------------------------------------
+    def agency(self, obj, path=""):
+        keys = ("name", "abbrev", "featured", "description", "administrator", "founding_year", "launchers",
+                "spacecraft", "info_url", "wiki_url", "launcher_list") + m.agencies.AGENCY_COUNTERS
+        pk, fields = self._plain(m.Agency, obj, path, keys)
+        if "parent" in obj:
+            fields["parent_name"] = _convert(m.Agency, "parent_name", obj["parent"], f"{path}.parent".lstrip("."))
+        self._fk(obj, "type", path, lambda o, p: self.simple(m.AgencyType, o, p), fields)
+        for key in ("image", "logo", "social_logo"):
+            self._fk(obj, key, path, self.image, fields)
+        if "country" in obj:
+            countries = [self.country(c, f"{path}.country[{i}]".lstrip("."))
+                         for i, c in enumerate(_list(obj["country"], f"{path}.country"))]
+            self.batch.replace_links(m.Agency, "countries", pk, countries)
+        if "social_media_links" in obj:
+            links = []
+            for i, link in enumerate(_list(obj["social_media_links"], f"{path}.social_media_links")):
+                lpath = f"{path}.social_media_links[{i}]".lstrip(".")
+                lid, lfields = self._plain(m.SocialMediaLink, link, lpath, ("url",))
+                self._fk(link, "social_media", lpath, self.social_media, lfields)
+                lfields["agency_id"] = pk
+                links.append(self._save(m.SocialMediaLink, lid, lfields))
+            self.batch.replace_links(m.Agency, "social_media_links", pk, links)
+        self._save(m.Agency, pk, fields)
+        if "spacecraft_list" in obj:
+            for i, config in enumerate(_list(obj["spacecraft_list"], f"{path}.spacecraft_list")):
+                self.configuration(config, f"{path}.spacecraft_list[{i}]".lstrip("."))
+        return pk
+
+    def social_media(self, obj, path):
+        pk, fields = self._plain(m.SocialMedia, obj, path, ("name", "url"))
+        self._fk(obj, "logo", path, self.image, fields)
+        return self._save(m.SocialMedia, pk, fields)
+
+    # configurations and families ----------------------------------------------------------------
+    STATS = ("spacecraft_flown", "total_launch_count", "successful_launches", "failed_launches",
+             "attempted_landings", "successful_landings", "failed_landings")
+
+    def family(self, obj, path=""):
+        pk, fields = self._plain(m.SpacecraftConfigFamily, obj, path, ("name", "description", "maiden_flight") + self.STATS)
+        self._fk(obj, "manufacturer", path, self.agency, fields)
+        self._fk(obj, "parent", path, self.family, fields)
+        self._save(m.SpacecraftConfigFamily, pk, fields)
+        if "spacecraft" in obj:
+            for i, config in enumerate(_list(obj["spacecraft"], f"{path}.spacecraft")):
+                self.configuration(config, f"{path}.spacecraft[{i}]".lstrip("."))
+        return pk
+
+    def configuration(self, obj, path=""):
+        keys = ("name", "in_use", "capability", "history", "details", "maiden_flight", "height", "diameter",
+                "human_rated", "crew_capacity", "payload_capacity", "payload_return_capacity", "flight_life",
+                "wiki_link", "info_link", "fastest_turnaround") + self.STATS
+        pk, fields = self._plain(m.SpacecraftConfiguration, obj, path, keys)
+        self._fk(obj, "type", path, lambda o, p: self.simple(m.SpacecraftConfigType, o, p), fields)
+        self._fk(obj, "agency", path, self.agency, fields)
+        self._fk(obj, "image", path, self.image, fields)
+        if "family" in obj:
+            families = [self.family(f, f"{path}.family[{i}]".lstrip("."))
+                        for i, f in enumerate(_list(obj["family"] or [], f"{path}.family"))]
+            self.batch.replace_links(m.SpacecraftConfiguration, "families", pk, families)
+        return self._save(m.SpacecraftConfiguration, pk, fields)
+
+    # spacecraft and stations --------------------------------------------------------------------
+    def spacecraft(self, obj, path=""):
+        keys = ("name", "serial_number", "is_placeholder", "in_space", "time_in_space", "time_docked",
+                "flights_count", "mission_ends_count", "description", "fastest_turnaround")
+        pk, fields = self._plain(m.Spacecraft, obj, path, keys)
+        self._fk(obj, "image", path, self.image, fields)
+        self._fk(obj, "status", path, lambda o, p: self.simple(m.SpacecraftStatus, o, p), fields)
+        self._fk(obj, "spacecraft_config", path, self.configuration, fields)
+        return self._save(m.Spacecraft, pk, fields)
+
+    def space_station(self, obj, path=""):
+        """A station brings the spacecraft docked to it (its flights wait for the flights issue)."""
+        obj = _object(obj, path)
+        found = 0
+        for i, location in enumerate(_list(obj.get("docking_location") or [], f"{path}.docking_location")):
+            lpath = f"{path}.docking_location[{i}]".lstrip(".")
+            docked = _object(location, lpath).get("currently_docked")
+            if docked:
+                chaser = _object(docked, f"{lpath}.currently_docked").get("flight_vehicle_chaser")
+                if chaser and chaser.get("spacecraft"):
+                    self.spacecraft(chaser["spacecraft"], f"{lpath}.currently_docked.flight_vehicle_chaser.spacecraft")
+                    found += 1
+        return found
+
+
+KINDS = {
+    "spacecraft": Reader.spacecraft,
+    "spacecraft_configurations": Reader.configuration,
+    "spacecraft_configuration_families": Reader.family,
+    "agencies": Reader.agency,
+    "space_stations": Reader.space_station,
+}
+
+
+def kind_of(obj) -> str | None:
+    """Which LL2 resource a top-level record is: by its `url`, or by its keys (families have no url)."""
+    if not isinstance(obj, dict):
+        return None
+    url = obj.get("url")
+    if isinstance(url, str):
+        parts = [p for p in urlparse(url).path.split("/") if p]
+        if len(parts) >= 3:
+            name = "/".join(parts[1:-1])  # between the version and the id
+            return name if name in KINDS else None
+    if "manufacturer" in obj and "parent" in obj and "name" in obj:
+        return "spacecraft_configuration_families"
+    return None
+
+
+def records(document):
+    """The records of an LL2 document: a page (`count/next/results`), a bare list, or one object."""
+    if isinstance(document, dict) and "results" in document and "count" in document:
+        document = document["results"]
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        return [document]
+    raise ShapeError("(document)", f"expected an LL2 page, list or object, got {type(document).__name__}")

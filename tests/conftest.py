@@ -27,7 +27,8 @@ def api(client, db):
 
     def get(path, host=PROD, **extra):
         response = client.get(path, secure=True, HTTP_HOST=host, **extra)
-        body = orjson.loads(response.content) if response.content else None
+        json = response.get("Content-Type", "").startswith("application/json")
+        body = orjson.loads(response.content) if json and response.content else None
         return response.status_code, body, response
 
     return get

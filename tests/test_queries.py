@@ -1,0 +1,74 @@
+"""The number of queries per request is fixed by the endpoint and mode, never by the number of rows."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from spacedock.catalog import models as m
+
+ENDPOINTS = [
+    ("spacecraft", ["normal", "detailed"]),
+    ("spacecraft_configurations", ["normal", "detailed"]),
+    ("spacecraft_configuration_families", ["list", "normal", "detailed"]),
+    ("agencies", ["list", "normal", "detailed"]),
+]
+
+
+def grow(factor):
+    """Copies of every spacecraft, configuration, family and agency, sharing the same related rows."""
+    for model, start in ((m.Agency, 500000), (m.SpacecraftConfigFamily, 500000),
+                         (m.SpacecraftConfiguration, 500000), (m.Spacecraft, 500000)):
+        rows = list(model.objects.filter(pk__lt=start))
+        copies = []
+        for k in range(factor):
+            for row in rows:
+                values = {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
+                values["id"] = start + k * 10000 + row.pk
+                copies.append(model(**values))
+        model.objects.bulk_create(copies)
+    m.ConfigurationFamily.objects.bulk_create(
+        m.ConfigurationFamily(configuration_id=link.configuration_id + 500000 + k * 10000, family_id=link.family_id,
+                              position=link.position)
+        for k in range(factor) for link in m.ConfigurationFamily.objects.filter(configuration_id__lt=500000)
+    )
+    m.AgencyCountry.objects.bulk_create(
+        m.AgencyCountry(agency_id=link.agency_id + 500000 + k * 10000, country_id=link.country_id, position=link.position)
+        for k in range(factor) for link in m.AgencyCountry.objects.filter(agency_id__lt=500000)
+    )
+
+
+def test_lookup_table_is_three_queries(api):
+    """config/ tables: count, ids, rows."""
+    assert queries(api, "/2.3.0/config/countries/?limit=100")[0] == 3
+
+
+def queries(api, path):
+    with CaptureQueriesContext(connection) as captured:
+        status, body, _ = api(path)
+    assert status == 200
+    return len(captured.captured_queries), body
+
+
+@pytest.mark.parametrize("path,modes", ENDPOINTS)
+def test_list_queries_do_not_grow_with_rows(api, path, modes):
+    """A page of 100 costs the same queries with 4x the rows (and 4x the rows on the page)."""
+    before = {mode: queries(api, f"/2.3.0/{path}/?limit=100&mode={mode}") for mode in modes}
+    grow(3)
+    for mode in modes:
+        count, body = queries(api, f"/2.3.0/{path}/?limit=100&mode={mode}")
+        assert len(body["results"]) > len(before[mode][1]["results"]) or len(body["results"]) == 100
+        assert count == before[mode][0], mode
+        assert count <= 20, mode
+
+
+def test_spacecraft_page_query_budget(api):
+    """Normal spacecraft page: count, ids, spacecraft, configurations (+families), families, agencies, images
+    (+variants), family parents: the exact budget, so a regression shows."""
+    count, _ = queries(api, "/2.3.0/spacecraft/?limit=100")
+    assert count == 10
+
+
+@pytest.mark.parametrize("path", ["spacecraft/627", "spacecraft_configurations/7", "agencies/121",
+                                  "spacecraft_configuration_families/7"])
+def test_detail_queries_are_bounded(api, path):
+    count, _ = queries(api, f"/2.3.0/{path}/")
+    assert count <= 20

@@ -62,7 +62,6 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = False
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = True  # no collectstatic step needed
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from spacedock.catalog import models as m
 
@@ -118,17 +118,22 @@ def write(batch: Batch) -> None:
                 for owner_id, targets in by_owner.items()
                 for position, target in enumerate(dict.fromkeys(targets))
             )
-        _link_agency_parents(batch.rows.get(m.Agency, {}))
+        if m.Agency in batch.rows:
+            _link_agency_parents()
 
 
-def _link_agency_parents(agencies):
-    """LL2 names an agency's parent; link it to the stored agency of that name, if there is one."""
-    for agency in m.Agency.objects.filter(pk__in=list(agencies)).only("id", "parent_name", "parent_id"):
-        parent = None
-        if agency.parent_name:
-            parent = m.Agency.objects.filter(name=agency.parent_name).order_by("id").values_list("id", flat=True).first()
-        if parent != agency.parent_id:
-            m.Agency.objects.filter(pk=agency.pk).update(parent_id=parent)
+def _link_agency_parents():
+    """LL2 names an agency's parent; link every agency to the stored agency of that name, if there is one.
+
+    All agencies, not only the imported ones: a parent may arrive in a later import than its child.
+    """
+    first_by_name = {}
+    for pk, name in m.Agency.objects.order_by("-id").values_list("id", "name"):
+        first_by_name[name] = pk  # the lowest id wins for a repeated name
+    for pk, parent_name, parent_id in m.Agency.objects.values_list("id", "parent_name", "parent_id"):
+        parent = first_by_name.get(parent_name) if parent_name else None
+        if parent != parent_id:
+            m.Agency.objects.filter(pk=pk).update(parent_id=parent)
 
 
 def import_paths(paths, kind: str | None = None) -> Summary:
@@ -137,6 +142,7 @@ def import_paths(paths, kind: str | None = None) -> Summary:
     total = sum(read_file(Path(p), batch, kind) for p in paths)
     try:
         write(batch)
-    except IntegrityError as exc:
-        raise ImportFailed(f"the data refers to rows that do not exist or repeats a unique value: {exc}") from None
+    except (IntegrityError, DataError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ImportFailed(f"the database refused the data, nothing was written: {first_line}") from None
     return Summary(files=len(paths), records=total, rows={model: batch.count(model) for model in WRITE_ORDER})

@@ -11,8 +11,13 @@ from urllib.parse import urlparse
 
 import isodate
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from spacedock.catalog import models as m
+
+
+# The same limits on every database (SQLite would take 64-bit values that PostgreSQL refuses).
+INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
 
 
 class ShapeError(ValueError):
@@ -48,7 +53,7 @@ def _convert(model, name, value, path):
     if value is None:
         if field.null:
             return None
-        if isinstance(field, (models.CharField, models.TextField)):
+        if field.blank and isinstance(field, (models.CharField, models.TextField)):
             return ""  # LL2 writes null and "" interchangeably for blank text
         raise ShapeError(path, "must not be null")
     if isinstance(field, models.BooleanField):
@@ -58,6 +63,9 @@ def _convert(model, name, value, path):
     if isinstance(field, models.IntegerField):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ShapeError(path, f"expected a whole number, got {value!r}")
+        low, high = INTEGER_RANGES[field.get_internal_type()]
+        if not low <= value <= high:
+            raise ShapeError(path, f"{value} is out of range ({low} to {high})")
         return value
     if isinstance(field, models.FloatField):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -115,9 +123,17 @@ class Reader:
         fields = {key: _convert(model, key, obj[key], f"{path}.{key}".lstrip(".")) for key in keys if key in obj}
         return pk, fields
 
-    def _fk(self, obj, key, path, read, fields, column=None):
-        if key in obj:
-            fields[f"{column or key}_id"] = read(obj[key], f"{path}.{key}".lstrip(".")) if obj[key] is not None else None
+    def _fk(self, model, obj, key, path, read, fields):
+        """A nested object: read it (upserting it) and keep its id as this row's reference."""
+        if key not in obj:
+            return
+        where = f"{path}.{key}".lstrip(".")
+        if obj[key] is None:
+            if not model._meta.get_field(key).null:
+                raise ShapeError(where, "must not be null")
+            fields[f"{key}_id"] = None
+        else:
+            fields[f"{key}_id"] = read(obj[key], where)
 
     def _save(self, model, pk, fields):
         self.batch.row(model, pk, fields, self.where)
@@ -130,13 +146,13 @@ class Reader:
 
     def image(self, obj, path):
         pk, fields = self._plain(m.Image, obj, path, ("name", "image_url", "thumbnail_url", "credit", "single_use"))
-        self._fk(obj, "license", path, lambda o, p: self.simple(m.ImageLicense, o, p, ("name", "priority", "link")), fields)
+        self._fk(m.Image, obj, "license", path, lambda o, p: self.simple(m.ImageLicense, o, p, ("name", "priority", "link")), fields)
         if "variants" in obj:
             variants = []
             for i, variant in enumerate(_list(obj["variants"], f"{path}.variants")):
                 vpath = f"{path}.variants[{i}]"
                 vid, vfields = self._plain(m.ImageVariant, variant, vpath, ("image_url",))
-                self._fk(variant, "type", vpath, lambda o, p: self.simple(m.ImageVariantType, o, p), vfields)
+                self._fk(m.ImageVariant, variant, "type", vpath, lambda o, p: self.simple(m.ImageVariantType, o, p), vfields)
                 vfields["image_id"] = pk
                 self._save(m.ImageVariant, vid, vfields)
                 variants.append(vid)
@@ -154,9 +170,9 @@ class Reader:
         pk, fields = self._plain(m.Agency, obj, path, keys)
         if "parent" in obj:
             fields["parent_name"] = _convert(m.Agency, "parent_name", obj["parent"], f"{path}.parent".lstrip("."))
-        self._fk(obj, "type", path, lambda o, p: self.simple(m.AgencyType, o, p), fields)
+        self._fk(m.Agency, obj, "type", path, lambda o, p: self.simple(m.AgencyType, o, p), fields)
         for key in ("image", "logo", "social_logo"):
-            self._fk(obj, key, path, self.image, fields)
+            self._fk(m.Agency, obj, key, path, self.image, fields)
         if "country" in obj:
             countries = [self.country(c, f"{path}.country[{i}]".lstrip("."))
                          for i, c in enumerate(_list(obj["country"], f"{path}.country"))]
@@ -166,7 +182,7 @@ class Reader:
             for i, link in enumerate(_list(obj["social_media_links"], f"{path}.social_media_links")):
                 lpath = f"{path}.social_media_links[{i}]".lstrip(".")
                 lid, lfields = self._plain(m.SocialMediaLink, link, lpath, ("url",))
-                self._fk(link, "social_media", lpath, self.social_media, lfields)
+                self._fk(m.SocialMediaLink, link, "social_media", lpath, self.social_media, lfields)
                 lfields["agency_id"] = pk
                 links.append(self._save(m.SocialMediaLink, lid, lfields))
             self.batch.replace_links(m.Agency, "social_media_links", pk, links)
@@ -178,7 +194,7 @@ class Reader:
 
     def social_media(self, obj, path):
         pk, fields = self._plain(m.SocialMedia, obj, path, ("name", "url"))
-        self._fk(obj, "logo", path, self.image, fields)
+        self._fk(m.SocialMedia, obj, "logo", path, self.image, fields)
         return self._save(m.SocialMedia, pk, fields)
 
     # configurations and families ----------------------------------------------------------------
@@ -187,8 +203,8 @@ class Reader:
 
     def family(self, obj, path=""):
         pk, fields = self._plain(m.SpacecraftConfigFamily, obj, path, ("name", "description", "maiden_flight") + self.STATS)
-        self._fk(obj, "manufacturer", path, self.agency, fields)
-        self._fk(obj, "parent", path, self.family, fields)
+        self._fk(m.SpacecraftConfigFamily, obj, "manufacturer", path, self.agency, fields)
+        self._fk(m.SpacecraftConfigFamily, obj, "parent", path, self.family, fields)
         self._save(m.SpacecraftConfigFamily, pk, fields)
         if "spacecraft" in obj:
             for i, config in enumerate(_list(obj["spacecraft"], f"{path}.spacecraft")):
@@ -200,9 +216,9 @@ class Reader:
                 "human_rated", "crew_capacity", "payload_capacity", "payload_return_capacity", "flight_life",
                 "wiki_link", "info_link", "fastest_turnaround") + self.STATS
         pk, fields = self._plain(m.SpacecraftConfiguration, obj, path, keys)
-        self._fk(obj, "type", path, lambda o, p: self.simple(m.SpacecraftConfigType, o, p), fields)
-        self._fk(obj, "agency", path, self.agency, fields)
-        self._fk(obj, "image", path, self.image, fields)
+        self._fk(m.SpacecraftConfiguration, obj, "type", path, lambda o, p: self.simple(m.SpacecraftConfigType, o, p), fields)
+        self._fk(m.SpacecraftConfiguration, obj, "agency", path, self.agency, fields)
+        self._fk(m.SpacecraftConfiguration, obj, "image", path, self.image, fields)
         if "family" in obj:
             families = [self.family(f, f"{path}.family[{i}]".lstrip("."))
                         for i, f in enumerate(_list(obj["family"] or [], f"{path}.family"))]
@@ -214,9 +230,9 @@ class Reader:
         keys = ("name", "serial_number", "is_placeholder", "in_space", "time_in_space", "time_docked",
                 "flights_count", "mission_ends_count", "description", "fastest_turnaround")
         pk, fields = self._plain(m.Spacecraft, obj, path, keys)
-        self._fk(obj, "image", path, self.image, fields)
-        self._fk(obj, "status", path, lambda o, p: self.simple(m.SpacecraftStatus, o, p), fields)
-        self._fk(obj, "spacecraft_config", path, self.configuration, fields)
+        self._fk(m.Spacecraft, obj, "image", path, self.image, fields)
+        self._fk(m.Spacecraft, obj, "status", path, lambda o, p: self.simple(m.SpacecraftStatus, o, p), fields)
+        self._fk(m.Spacecraft, obj, "spacecraft_config", path, self.configuration, fields)
         return self._save(m.Spacecraft, pk, fields)
 
     def space_station(self, obj, path=""):
@@ -228,6 +244,8 @@ class Reader:
             docked = _object(location, lpath).get("currently_docked")
             if docked:
                 chaser = _object(docked, f"{lpath}.currently_docked").get("flight_vehicle_chaser")
+                if chaser:
+                    chaser = _object(chaser, f"{lpath}.currently_docked.flight_vehicle_chaser")
                 if chaser and chaser.get("spacecraft"):
                     self.spacecraft(chaser["spacecraft"], f"{lpath}.currently_docked.flight_vehicle_chaser.spacecraft")
                     found += 1
@@ -250,9 +268,10 @@ def kind_of(obj) -> str | None:
     url = obj.get("url")
     if isinstance(url, str):
         parts = [p for p in urlparse(url).path.split("/") if p]
-        if len(parts) >= 3:
+        if len(parts) >= 3 and parts[0] == "2.3.0":
             name = "/".join(parts[1:-1])  # between the version and the id
             return name if name in KINDS else None
+        return None
     if "manufacturer" in obj and "parent" in obj and "name" in obj:
         return "spacecraft_configuration_families"
     return None

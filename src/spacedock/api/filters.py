@@ -35,10 +35,21 @@ class BooleanFilter(df.Filter):
     field_class = StrictBooleanField
 
 
+# Whole numbers a database column can hold at all (SQLite fails on larger ones instead of matching nothing).
+INT64 = range(-(2**63), 2**63)
+
+
 class IdFilter(df.NumberFilter):
-    """An id given as a whole number; an id that matches nothing gives an empty page, not an error."""
+    """An id or counter given as a whole number; a value that matches nothing gives an empty page, not an error."""
 
     field_class = forms.IntegerField
+
+    def filter(self, qs, value):
+        if value is None or value in INT64:
+            return super().filter(qs, value)
+        # Beyond any stored number: `<`/`<=` a huge value (or `>`/`>=` a hugely negative one) keeps every row.
+        keeps_all = self.lookup_expr in (("lt", "lte") if value > 0 else ("gt", "gte"))
+        return qs if keeps_all else qs.none()
 
 
 class ContainsFilter(df.CharFilter):

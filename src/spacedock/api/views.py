@@ -3,6 +3,7 @@
 The page of ids comes from the filtered, ordered queryset (an index-only walk); the shapes are then
 built as plain dicts by `render` with a fixed number of batched queries.
 """
+from django.http import Http404
 from django.utils.safestring import mark_safe
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.compat import apply_markdown
@@ -10,7 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from .filters import Ordering, Search
+from .filters import INT64, Ordering, Search
 from .modes import shape_for
 from .pagination import LL2Pagination
 from .render.common import Context, Refs
@@ -39,7 +40,7 @@ class EndpointView(GenericAPIView):
     def perform_content_negotiation(self, request, force=False):
         try:
             return super().perform_content_negotiation(request, force)
-        except NotFound:
+        except (NotFound, Http404):
             fmt = request.query_params.get("format")
             raise ValidationError({"format": [f"'{fmt}' is not a format; choose from json, api."]})
 
@@ -80,6 +81,8 @@ class DetailView(EndpointView):
 
     def get(self, request, pk, *args, **kwargs):
         shape = shape_for(request, self.endpoint, self.endpoint.detail_mode)
+        if pk not in INT64:
+            raise NotFound()
         refs = Refs(Context.from_request(request))
         obj = refs.get(shape, pk)
         refs.resolve()

@@ -15,7 +15,6 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 
 from spacedock.catalog import models as m
 
-
 # The same limits on every database (SQLite would take 64-bit values that PostgreSQL refuses).
 INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
 

@@ -1,15 +1,12 @@
 """Agencies (manufacturers and operators) with their types, countries and social media links."""
 from django.db import models
 
+from .base import Lookup
 from .images import Image
 
 
-class AgencyType(models.Model):
-    id = models.IntegerField(primary_key=True)
-    name = models.CharField(max_length=255)
-
-    def __str__(self):
-        return self.name
+class AgencyType(Lookup):
+    pass
 
 
 class Country(models.Model):

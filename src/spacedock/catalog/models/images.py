@@ -1,6 +1,8 @@
 """Images and their licences and variants, shared by agencies, configurations and spacecraft."""
 from django.db import models
 
+from .base import Lookup
+
 
 class ImageLicense(models.Model):
     id = models.IntegerField(primary_key=True)
@@ -12,12 +14,8 @@ class ImageLicense(models.Model):
         return self.name
 
 
-class ImageVariantType(models.Model):
-    id = models.IntegerField(primary_key=True)
-    name = models.CharField(max_length=255)
-
-    def __str__(self):
-        return self.name
+class ImageVariantType(Lookup):
+    pass
 
 
 class Image(models.Model):

@@ -2,26 +2,17 @@
 from django.db import models
 
 from .agencies import Agency
+from .base import Lookup
 from .images import Image
 
 
-class SpacecraftStatus(models.Model):
-    id = models.IntegerField(primary_key=True)
-    name = models.CharField(max_length=255)
-
+class SpacecraftStatus(Lookup):
     class Meta:
         verbose_name_plural = "spacecraft statuses"
 
-    def __str__(self):
-        return self.name
 
-
-class SpacecraftConfigType(models.Model):
-    id = models.IntegerField(primary_key=True)
-    name = models.CharField(max_length=255)
-
-    def __str__(self):
-        return self.name
+class SpacecraftConfigType(Lookup):
+    pass
 
 
 class FlightStats(models.Model):

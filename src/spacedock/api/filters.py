@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 from django_filters import rest_framework as df
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
 
 from spacedock.catalog import models as m
 from spacedock.catalog.models.agencies import AGENCY_COUNTERS
@@ -143,10 +143,6 @@ def _agency_filters():
 
 
 AgencyFilters = _agency_filters()
-
-
-class Search(SearchFilter):
-    """DRF search (`icontains` over the endpoint's search fields, every term must match)."""
 
 
 class Ordering(OrderingFilter):

@@ -8,10 +8,11 @@ from django.utils.safestring import mark_safe
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.compat import apply_markdown
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.filters import SearchFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from .filters import INT64, Ordering, Search
+from .filters import INT64, Ordering
 from .modes import shape_for
 from .pagination import LL2Pagination
 from .render.common import Context, Refs
@@ -48,7 +49,7 @@ class EndpointView(GenericAPIView):
 class ListView(EndpointView):
     suffix = "List"
     pagination_class = LL2Pagination
-    filter_backends = [DjangoFilterBackend, Search, Ordering]
+    filter_backends = [DjangoFilterBackend, SearchFilter, Ordering]  # DRF search: every term, any field
 
     @property
     def filterset_class(self):

@@ -25,3 +25,4 @@ else
   fi
   echo "!! SKIPPED: the PostgreSQL tests (no server answers at $PG_URL)"
 fi
+echo "-- Redis: nothing in Spacedock uses it yet, so there are no Redis tests to run"

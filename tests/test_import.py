@@ -173,12 +173,16 @@ def _check_spacecraft(records):
         assert row.image_id == (r["image"] or {}).get("id")
 
 
-def _configurations():
-    records = [config(7), config(1), config(44)]  # two families; one family; 23 countries on the agency
+def _fresh_copies(records):
+    """The records under ids the catalogue has never seen, with names that show they are copies."""
     for r in records:
         r["id"] += FRESH
         r["name"] = f"Copy of {r['name']}"
     return records
+
+
+def _configurations():
+    return _fresh_copies([config(7), config(1), config(44)])  # two families; one family; 23 countries on the agency
 
 
 def _check_configurations(records):
@@ -193,11 +197,7 @@ def _check_configurations(records):
 
 def _families():
     families = capture_families()
-    records = [families[7], families[6], families[1]]  # 7's parent is 6
-    for r in records:
-        r["id"] += FRESH
-        r["name"] = f"Copy of {r['name']}"
-    return records
+    return _fresh_copies([families[7], families[6], families[1]])  # 7's parent is 6
 
 
 def _check_families(records):

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from spacedock.catalog import models as m
+from spacedock.catalog.models.spacecraft import FLIGHT_STATS
 
 # The same limits on every database (SQLite would take 64-bit values that PostgreSQL refuses).
 INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
@@ -197,11 +198,8 @@ class Reader:
         return self._save(m.SocialMedia, pk, fields)
 
     # configurations and families ----------------------------------------------------------------
-    STATS = ("spacecraft_flown", "total_launch_count", "successful_launches", "failed_launches",
-             "attempted_landings", "successful_landings", "failed_landings")
-
     def family(self, obj, path=""):
-        pk, fields = self._plain(m.SpacecraftConfigFamily, obj, path, ("name", "description", "maiden_flight") + self.STATS)
+        pk, fields = self._plain(m.SpacecraftConfigFamily, obj, path, ("name", "description", "maiden_flight") + FLIGHT_STATS)
         self._fk(m.SpacecraftConfigFamily, obj, "manufacturer", path, self.agency, fields)
         self._fk(m.SpacecraftConfigFamily, obj, "parent", path, self.family, fields)
         self._save(m.SpacecraftConfigFamily, pk, fields)
@@ -213,7 +211,7 @@ class Reader:
     def configuration(self, obj, path=""):
         keys = ("name", "in_use", "capability", "history", "details", "maiden_flight", "height", "diameter",
                 "human_rated", "crew_capacity", "payload_capacity", "payload_return_capacity", "flight_life",
-                "wiki_link", "info_link", "fastest_turnaround") + self.STATS
+                "wiki_link", "info_link", "fastest_turnaround") + FLIGHT_STATS
         pk, fields = self._plain(m.SpacecraftConfiguration, obj, path, keys)
         self._fk(m.SpacecraftConfiguration, obj, "type", path, lambda o, p: self.simple(m.SpacecraftConfigType, o, p), fields)
         self._fk(m.SpacecraftConfiguration, obj, "agency", path, self.agency, fields)

@@ -5,13 +5,11 @@ says response_mode "normal"; a family's parent is one level less detailed than t
 have no `url`.
 """
 from spacedock.catalog.models import ConfigurationFamily, SpacecraftConfigFamily, SpacecraftConfiguration
+from spacedock.catalog.models.spacecraft import FLIGHT_STATS
 
 from .agencies import AGENCY_LIST, AGENCY_NORMAL
 from .common import Kind, date, duration, grouped, number
 from .images import IMAGE
-
-STATS = ("spacecraft_flown", "total_launch_count", "successful_launches", "failed_launches",
-         "attempted_landings", "successful_landings", "failed_landings")
 
 
 class FamilyMiniKind(Kind):
@@ -49,12 +47,12 @@ class FamilyDetailedKind(FamilyNormalKind):
 
     name = "family_nested_detailed"
     level = 40
-    columns = FamilyNormalKind.columns + STATS
+    columns = FamilyNormalKind.columns + FLIGHT_STATS
     manufacturer = AGENCY_NORMAL
 
     def render(self, row, refs):
         out = super().render(row, refs)
-        for stat in STATS:
+        for stat in FLIGHT_STATS:
             out[stat] = row[stat]
         return out
 
@@ -120,7 +118,7 @@ class ConfigDetailedKind(ConfigNormalKind):
         "capability", "history", "details", "maiden_flight", "height", "diameter", "human_rated",
         "crew_capacity", "payload_capacity", "payload_return_capacity", "flight_life", "wiki_link",
         "info_link",
-    ) + STATS + ("fastest_turnaround",)
+    ) + FLIGHT_STATS + ("fastest_turnaround",)
     mode = "detailed"
     agency = AGENCY_NORMAL
 
@@ -141,7 +139,7 @@ class ConfigDetailedKind(ConfigNormalKind):
             wiki_link=row["wiki_link"],
             info_link=row["info_link"],
         )
-        for stat in STATS:
+        for stat in FLIGHT_STATS:
             out[stat] = row[stat]
         out["fastest_turnaround"] = duration(row["fastest_turnaround"])
         return out

@@ -30,6 +30,10 @@ class FlightStats(models.Model):
         abstract = True
 
 
+# The counters in LL2's order, for whatever reads or writes them.
+FLIGHT_STATS = tuple(field.name for field in FlightStats._meta.fields)
+
+
 class SpacecraftConfigFamily(FlightStats):
     id = models.IntegerField(primary_key=True)
     name = models.CharField(max_length=200, db_index=True)

@@ -14,6 +14,7 @@ import pytest
 
 from spacedock.api import filters
 from spacedock.api.endpoints import ENDPOINTS
+from spacedock.catalog import figures
 from spacedock.catalog import models as m
 
 PROD = "ll.thespacedevs.com"  # the `api` fixture's default host
@@ -135,8 +136,9 @@ def seed(path):
         if path == "spacecraft":
             span = None if number is None else timedelta(days=number)
             m.Spacecraft.objects.create(
-                id=pk, name=f"Zulu {name}", status_id=4, spacecraft_config_id=1, flights_count=number,
-                mission_ends_count=number, time_docked=span, time_in_space=span)
+                id=pk, name=f"Zulu {name}", status_id=4, spacecraft_config_id=1, reported_flights_count=number,
+                reported_mission_ends_count=number, reported_time_docked=span, reported_time_in_space=span)
+            figures.refresh([pk])
         elif path == "spacecraft_configurations":
             m.SpacecraftConfiguration.objects.create(id=pk, name=name, type_id=2, agency_id=63)
         elif path == "spacecraft_configuration_families":
@@ -152,7 +154,10 @@ def seed(path):
 
 
 def all_values(path, *fields):
-    return list(BY_PATH[path].model.objects.values("id", *(f for f in fields if f != "id")))
+    rows = BY_PATH[path].model.objects.all()
+    if path == "spacecraft":
+        rows = figures.with_figures(rows)
+    return list(rows.values("id", *(f for f in fields if f != "id")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,8 +187,9 @@ SPACECRAFT_FILTER_CASES = [
 @pytest.mark.parametrize("query, expected", SPACECRAFT_FILTER_CASES)
 def test_spacecraft_filters(api, query, expected):
     """/spacecraft/ filters: in_space, is_placeholder, name (exact), spacecraft_config, status."""
-    m.Spacecraft.objects.create(id=100001, name="Zulu Alpha", is_placeholder=True, in_space=False,
+    m.Spacecraft.objects.create(id=100001, name="Zulu Alpha", is_placeholder=True, reported_in_space=False,
                                 status_id=1, spacecraft_config_id=38)
+    figures.refresh([100001])
     assert set(ids_of(api, "spacecraft", query)) == expected
 
 

@@ -77,6 +77,19 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": "format",
 }
 
+# Pins the clock of the live figures (time in space, time docked, ...) to one ISO 8601 moment, for
+# reproducible tests and demonstrations; unset, they follow the real clock.
+SPACEDOCK_NOW = os.environ.get("SPACEDOCK_NOW") or None
+if SPACEDOCK_NOW:
+    import datetime as _dt
+
+    try:
+        _dt.datetime.fromisoformat(SPACEDOCK_NOW.strip())
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"SPACEDOCK_NOW={SPACEDOCK_NOW!r} is not an ISO 8601 date-time such as 2026-07-24T01:13:35Z")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

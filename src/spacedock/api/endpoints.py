@@ -6,8 +6,10 @@ it; adding an endpoint is one row here, one renderer and nothing else.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from spacedock.catalog import figures
 from spacedock.catalog import models as m
 
 from . import filters
@@ -15,6 +17,7 @@ from .render import lookups
 from .render.agencies import AGENCY_DETAILED, AGENCY_LIST, AGENCY_NORMAL
 from .render.common import Kind
 from .render.configs import CONFIG_DETAILED, CONFIG_NORMAL, FAMILY_DETAILED, FAMILY_LIST, FAMILY_NORMAL
+from .render.flights import FLIGHT_DETAILED, FLIGHT_NORMAL
 from .render.spacecraft import SPACECRAFT_DETAILED, SPACECRAFT_NORMAL
 
 DOCS = "[ll.thespacedevs.com/docs](https://ll.thespacedevs.com/docs/)"
@@ -33,6 +36,8 @@ class Endpoint:
     ordering_fields: tuple[str, ...] = ("id",)
     default_ordering: tuple[str, ...] = ("id",)
     documented: bool = True  # whether the page lists Modes/Filters/Search/Ordering (config/ tables don't)
+    # Adds the computed columns filters and orderings use, for the response's moment: (queryset, now) -> queryset.
+    annotate: Callable | None = None
     examples: dict[str, str] = field(default_factory=dict)  # mode, filter, search, ordering -> query
 
     @property
@@ -58,7 +63,8 @@ class Endpoint:
             if self.search_fields:
                 # LL2's schema puts a "Search" heading here, but its served pages have none: the pages win.
                 parts += [f"Fields searched - {names(self.search_fields)}", "", example(ex["search"]), ""]
-            parts += ["#### Ordering", f"Fields - {names(self.ordering_fields)}", "", example(ex["ordering"]), ""]
+            if self.ordering_fields:
+                parts += ["#### Ordering", f"Fields - {names(self.ordering_fields)}", "", example(ex["ordering"]), ""]
         parts += [
             "#### Number of results",
             "Use `limit` to control the number of objects in the response (max 100)",
@@ -89,8 +95,17 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         filterset=filters.SpacecraftFilters,
         search_fields=("name", "spacecraft_config__name"),
         ordering_fields=("flights_count", "id", "mission_ends_count", "time_docked", "time_in_space"),
+        annotate=figures.with_figures,
         examples={"mode": "mode=detailed", "filter": "is_placeholder=True", "search": "search=Endeavour",
                   "ordering": "ordering=-flights_count"},
+    ),
+    Endpoint(
+        path="spacecraft_flights", title="Spacecraft Flight", model=m.SpacecraftFlight,
+        modes={"normal": FLIGHT_NORMAL, "detailed": FLIGHT_DETAILED},
+        list_mode="normal", detail_mode="detailed",
+        filterset=filters.SpacecraftFlightFilters,
+        ordering_fields=(),  # LL2 lists none: the order is always id
+        examples={"mode": "mode=detailed", "filter": "spacecraft=289"},
     ),
     Endpoint(
         path="spacecraft_configurations", title="Spacecraft Configuration", model=m.SpacecraftConfiguration,

@@ -98,6 +98,14 @@ class SpacecraftFilters(df.FilterSet):
         fields = []
 
 
+class SpacecraftFlightFilters(df.FilterSet):
+    spacecraft = IdFilter(field_name="spacecraft_id")
+
+    class Meta:
+        model = m.SpacecraftFlight
+        fields = []
+
+
 class ConfigurationFilters(df.FilterSet):
     agency = IdFilter(field_name="agency_id")
     human_rated = BooleanFilter()

@@ -28,8 +28,15 @@ class EndpointView(GenericAPIView):
         # LL2's pages say `Allow: GET`; HEAD is still answered, as every HTTP server should.
         return ["GET"]
 
+    ctx = None  # the response's Context: its host, format and moment
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.ctx = Context.from_request(request)
+
     def get_queryset(self):
-        return self.endpoint.model.objects.all()
+        queryset = self.endpoint.model.objects.all()
+        return self.endpoint.annotate(queryset, self.ctx.now) if self.endpoint.annotate else queryset
 
     def get_view_name(self):
         return f"{self.endpoint.title} {self.suffix}".strip()
@@ -71,7 +78,7 @@ class ListView(EndpointView):
         shape = shape_for(request, self.endpoint, self.endpoint.list_mode)
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset.values_list("pk", flat=True))
-        refs = Refs(Context.from_request(request))
+        refs = Refs(self.ctx)
         results = refs.many(shape, page)
         refs.resolve()
         return self.get_paginated_response(results)
@@ -84,7 +91,7 @@ class DetailView(EndpointView):
         shape = shape_for(request, self.endpoint, self.endpoint.detail_mode)
         if pk not in INT64:
             raise NotFound()
-        refs = Refs(Context.from_request(request))
+        refs = Refs(self.ctx)
         obj = refs.get(shape, pk)
         refs.resolve()
         if not obj:

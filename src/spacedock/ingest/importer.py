@@ -11,16 +11,17 @@ from pathlib import Path
 import orjson
 from django.db import DataError, IntegrityError, transaction
 
+from spacedock.catalog import clock, figures
 from spacedock.catalog import models as m
 
-from .ll2_shapes import KINDS, Batch, Reader, ShapeError, kind_of, records
+from .ll2_shapes import KINDS, Batch, FileFacts, Reader, ShapeError, kind_of, merge_documents, records
 
 # Parents before children, so every row's references exist by the time it is written.
 WRITE_ORDER = (
     m.ImageLicense, m.ImageVariantType, m.Image, m.ImageVariant,
     m.AgencyType, m.Country, m.SocialMedia, m.Agency, m.SocialMediaLink,
     m.SpacecraftStatus, m.SpacecraftConfigType, m.SpacecraftConfigFamily, m.SpacecraftConfiguration,
-    m.Spacecraft,
+    m.Spacecraft, m.Launch, m.SpaceStation, m.DockingLocation, m.SpacecraftFlight, m.DockingEvent,
 )
 
 # Ordered link lists replaced wholesale when a record brings them: (owner, relation) -> how.
@@ -49,8 +50,12 @@ class Summary:
         return f"imported {self.records} records from {self.files} file(s): {counts or 'nothing'}"
 
 
-def read_file(path: Path, batch: Batch, kind: str | None = None) -> int:
-    """Read one LL2 JSON file into `batch`; ImportFailed names the file and record on any problem."""
+def read_file(path: Path, batch: Batch, kind: str | None = None, as_of=None) -> int:
+    """Read one LL2 JSON file into `batch`; ImportFailed names the file and record on any problem.
+
+    The spacecraft figures the file reports are dated `as_of`, else the moment the file proves
+    (`rendered_at`), else now.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -63,17 +68,47 @@ def read_file(path: Path, batch: Batch, kind: str | None = None) -> int:
         items = records(document)
     except ShapeError as exc:
         raise ImportFailed(f"{path}: {exc.message}") from None
+    facts = FileFacts()
     for index, obj in enumerate(items):
         label = f"record {index}" + (f" (id {obj['id']})" if isinstance(obj, dict) and "id" in obj else "")
         record_kind = kind or kind_of(obj)
         if record_kind not in KINDS:
-            raise ImportFailed(f"{path}: {label}: not an LL2 2.3.0 spacecraft, configuration, family, agency or "
-                               f"space station (use --kind to say which)")
+            raise ImportFailed(f"{path}: {label}: not an LL2 2.3.0 spacecraft, spacecraft flight, docking event, "
+                               f"configuration, family, agency or space station (use --kind to say which)")
         try:
-            KINDS[record_kind](Reader(batch, f"{path}: {label}"), obj)
+            KINDS[record_kind](Reader(batch, f"{path}: {label}", facts), obj)
         except ShapeError as exc:
             raise ImportFailed(f"{path}: {label}: {exc}") from None
+    moment = as_of or rendered_at(batch, facts) or clock.now()
+    for pk in facts.reported:
+        batch.rows[m.Spacecraft][pk]["reported_at"] = moment
     return len(items)
+
+
+def rendered_at(batch: Batch, facts: FileFacts):
+    """The newest moment a file proves LL2 rendered it at, or None.
+
+    A spacecraft on its one and only flight shows `net + time_in_space` = that moment, and, docked
+    once, `docking + time_docked` too; the newest of these is taken (LL2 renders a page over a
+    few seconds).
+    """
+    rows = batch.rows.get(m.Spacecraft, {})
+    moments = []
+    for pk in facts.reported:
+        row = rows[pk]
+        flights = facts.flights.get(pk, set())
+        if row.get("reported_flights_count") != 1 or not row.get("reported_in_space") or len(flights) != 1:
+            continue
+        if row.get("reported_mission_ends_count") not in (0, None):
+            continue
+        (flight,) = flights
+        net = facts.launch_net.get(facts.flight_launch.get(flight))
+        if net is not None and row.get("reported_time_in_space") is not None:
+            moments.append(net + row["reported_time_in_space"])
+        dockings = [(docking, departure) for chaser, docking, departure in facts.dockings.values() if chaser == flight]
+        if len(dockings) == 1 and dockings[0][1] is None and row.get("reported_time_docked") is not None:
+            moments.append(dockings[0][0] + row["reported_time_docked"])
+    return max(moments, default=None)
 
 
 def _check_complete(batch: Batch, model, pk, fields):
@@ -89,15 +124,19 @@ def _check_complete(batch: Batch, model, pk, fields):
 
 
 def write(batch: Batch) -> None:
-    """Upsert every row of `batch` and replace its link lists, in one transaction."""
+    """Upsert every row of `batch`, replace its link lists and refresh the figures, in one transaction."""
     with transaction.atomic():
+        touched = _owners(batch)  # before: a flight or docking may move away from a spacecraft
         for model in WRITE_ORDER:
             rows = batch.rows.get(model, {})
             if not rows:
                 continue
             existing = set(model.objects.filter(pk__in=list(rows)).values_list("pk", flat=True))
+            documents = _stored_documents(model, rows, existing)
             new = []
             for pk, fields in rows.items():
+                if pk in documents and "document" in fields:
+                    fields = {**fields, "document": merge_documents(documents[pk], fields["document"])}
                 if pk in existing:
                     if fields:
                         model.objects.filter(pk=pk).update(**fields)
@@ -120,6 +159,24 @@ def write(batch: Batch) -> None:
             )
         if m.Agency in batch.rows:
             _link_agency_parents()
+        figures.refresh(touched | _owners(batch))
+
+
+def _stored_documents(model, rows, existing):
+    """Stored LL2 documents of rows about to be updated, to merge the new copy into."""
+    if not existing or "document" not in {f.name for f in model._meta.concrete_fields}:
+        return {}
+    return dict(model.objects.filter(pk__in=list(existing)).values_list("pk", "document"))
+
+
+def _owners(batch: Batch) -> set:
+    """The spacecraft whose figures the batch's spacecraft, flights or docking events affect."""
+    flights = set(batch.rows.get(m.SpacecraftFlight, {}))
+    flights |= set(m.DockingEvent.objects.filter(pk__in=list(batch.rows.get(m.DockingEvent, {})))
+                   .values_list("flight_vehicle_chaser_id", flat=True))
+    flights.discard(None)
+    owners = set(m.SpacecraftFlight.objects.filter(pk__in=list(flights)).values_list("spacecraft_id", flat=True))
+    return owners | set(batch.rows.get(m.Spacecraft, {}))
 
 
 def _link_agency_parents():
@@ -136,10 +193,12 @@ def _link_agency_parents():
             m.Agency.objects.filter(pk=pk).update(parent_id=parent)
 
 
-def import_paths(paths, kind: str | None = None) -> Summary:
-    """Read every file, then write all of it in one transaction; nothing is written on any error."""
+def import_paths(paths, kind: str | None = None, as_of=None) -> Summary:
+    """Read every file, then write all of it in one transaction; nothing is written on any error.
+
+    `as_of`: the moment LL2 rendered the files (see `read_file`)."""
     batch = Batch()
-    total = sum(read_file(Path(p), batch, kind) for p in paths)
+    total = sum(read_file(Path(p), batch, kind, as_of) for p in paths)
     try:
         write(batch)
     except (IntegrityError, DataError) as exc:

@@ -37,7 +37,10 @@ class Batch:
         self.origin: dict[tuple[type, int], str] = {}
 
     def row(self, model, pk, fields, where):
-        self.rows.setdefault(model, {}).setdefault(pk, {}).update(fields)
+        row = self.rows.setdefault(model, {}).setdefault(pk, {})
+        if "document" in fields and "document" in row:
+            fields = {**fields, "document": merge_documents(row["document"], fields["document"])}
+        row.update(fields)
         self.origin.setdefault((model, pk), where)
 
     def replace_links(self, model, relation, pk, items):
@@ -45,6 +48,14 @@ class Batch:
 
     def count(self, model):
         return len(self.rows.get(model, {}))
+
+
+def merge_documents(old: dict, new: dict) -> dict:
+    """Two copies of one LL2 document: key by key the newer value wins, in the fuller copy's key order
+    (a `LaunchMini` seen after a `LaunchNormal` neither drops keys nor reorders them)."""
+    first, second = (new, old) if len(new) >= len(old) else (old, new)
+    keys = list(first) + [key for key in second if key not in first]
+    return {key: new[key] if key in new else old[key] for key in keys}
 
 
 def _convert(model, name, value, path):
@@ -79,6 +90,12 @@ def _convert(model, name, value, path):
         if not isinstance(parsed, dt.timedelta):
             raise ShapeError(path, f"expected an ISO 8601 duration such as P1DT2H, got {value!r}")
         return parsed
+    if isinstance(field, models.DateTimeField):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ShapeError(path, f"expected a date-time such as 2026-07-24T01:13:35Z, got {value!r}") from None
+        return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
     if isinstance(field, models.DateField):
         try:
             return dt.date.fromisoformat(value)
@@ -110,8 +127,9 @@ def _list(value, path):
 class Reader:
     """Walks LL2 objects of any supported kind into a Batch; `where` says which record for errors."""
 
-    def __init__(self, batch: Batch, where: str):
+    def __init__(self, batch: Batch, where: str, facts: "FileFacts | None" = None):
         self.batch, self.where = batch, where
+        self.facts = facts if facts is not None else FileFacts()
 
     def _plain(self, model, obj, path, keys, required=("id",)):
         """Take `keys` that are present (LL2 key == column name); returns (id, fields)."""
@@ -224,33 +242,117 @@ class Reader:
 
     # spacecraft and stations --------------------------------------------------------------------
     def spacecraft(self, obj, path=""):
-        keys = ("name", "serial_number", "is_placeholder", "in_space", "time_in_space", "time_docked",
-                "flights_count", "mission_ends_count", "description", "fastest_turnaround")
-        pk, fields = self._plain(m.Spacecraft, obj, path, keys)
+        pk, fields = self._plain(m.Spacecraft, obj, path, ("name", "serial_number", "is_placeholder", "description"))
+        for key in REPORTED_FIGURES:
+            if key in obj:
+                fields[f"reported_{key}"] = _convert(m.Spacecraft, f"reported_{key}", obj[key], f"{path}.{key}".lstrip("."))
         self._fk(m.Spacecraft, obj, "image", path, self.image, fields)
         self._fk(m.Spacecraft, obj, "status", path, lambda o, p: self.simple(m.SpacecraftStatus, o, p), fields)
         self._fk(m.Spacecraft, obj, "spacecraft_config", path, self.configuration, fields)
-        return self._save(m.Spacecraft, pk, fields)
+        self._save(m.Spacecraft, pk, fields)
+        if any(key in obj for key in REPORTED_FIGURES):
+            self.facts.reported.add(pk)
+        if "flights" in obj:
+            for i, flight in enumerate(_list(obj["flights"], f"{path}.flights")):
+                self.flight(flight, f"{path}.flights[{i}]".lstrip("."))
+        return pk
+
+    # flights, launches, docking events and stations ---------------------------------------------
+    def launch(self, obj, path):
+        """A launch is outside the catalogue: its LL2 document is kept whole, its `net` as a column."""
+        pk, fields = self._plain(m.Launch, obj, path, ("net",))
+        fields["document"] = obj
+        self._save(m.Launch, pk, fields)
+        if "net" in fields:
+            self.facts.launch_net[pk] = fields["net"]
+        return pk
+
+    def flight(self, obj, path=""):
+        """A spacecraft flight in any 2.3.0 form (normal, detailed, or the short one inside docking events)."""
+        pk, fields = self._plain(m.SpacecraftFlight, obj, path, ("destination", "mission_end", "landing", "launch_crew",
+                                                                  "onboard_crew", "landing_crew"))
+        for key in ("landing", "launch_crew", "onboard_crew", "landing_crew"):
+            if key in fields and fields[key] is not None:
+                (_object if key == "landing" else _list)(fields[key], f"{path}.{key}".lstrip("."))
+        self._fk(m.SpacecraftFlight, obj, "spacecraft", path, self.spacecraft, fields)
+        self._fk(m.SpacecraftFlight, obj, "launch", path, self.launch, fields)
+        self._save(m.SpacecraftFlight, pk, fields)
+        if fields.get("spacecraft_id") is not None:
+            self.facts.flights.setdefault(fields["spacecraft_id"], set()).add(pk)
+            if fields.get("launch_id") is not None:
+                self.facts.flight_launch[pk] = fields["launch_id"]
+        if "docking_events" in obj:
+            for i, event in enumerate(_list(obj["docking_events"], f"{path}.docking_events")):
+                self.docking_event(event, f"{path}.docking_events[{i}]".lstrip("."), chaser=pk)
+        return pk
+
+    def docking_event(self, obj, path="", chaser=None, station=None, location=None):
+        """A docking event; inside a flight or a station the chaser, target or location is the enclosing one."""
+        pk, fields = self._plain(m.DockingEvent, obj, path, ("docking", "departure", "payload_flight_chaser",
+                                                              "payload_flight_target"))
+        self._fk(m.DockingEvent, obj, "docking_location", path, self.docking_location, fields)
+        self._fk(m.DockingEvent, obj, "flight_vehicle_chaser", path, self.flight, fields)
+        self._fk(m.DockingEvent, obj, "flight_vehicle_target", path, self.flight, fields)
+        self._fk(m.DockingEvent, obj, "space_station_chaser", path, self.station, fields)
+        self._fk(m.DockingEvent, obj, "space_station_target", path, self.station, fields)
+        for key, value in (("flight_vehicle_chaser_id", chaser), ("space_station_target_id", station),
+                           ("docking_location_id", location)):
+            if value is not None:
+                fields[key] = value
+        self._save(m.DockingEvent, pk, fields)
+        if fields.get("flight_vehicle_chaser_id") is not None and "docking" in fields:
+            self.facts.dockings[pk] = (fields["flight_vehicle_chaser_id"], fields["docking"], fields.get("departure"))
+        return pk
+
+    def station(self, obj, path=""):
+        """A space station as another resource shows it (`SpaceStationMini`/`Normal`): its document is kept."""
+        obj = _object(obj, path)
+        pk, fields = self._plain(m.SpaceStation, obj, path, ("name",))
+        fields["document"] = {key: obj[key] for key in STATION_KEYS if key in obj}
+        return self._save(m.SpaceStation, pk, fields)
+
+    def docking_location(self, obj, path="", station=None):
+        pk, fields = self._plain(m.DockingLocation, obj, path, ("name", "payload"))
+        self._fk(m.DockingLocation, obj, "spacestation", path, self.station, fields)
+        self._fk(m.DockingLocation, obj, "spacecraft", path, self.configuration, fields)
+        if station is not None:
+            fields["spacestation_id"] = station
+        return self._save(m.DockingLocation, pk, fields)
 
     def space_station(self, obj, path=""):
-        """A station brings the spacecraft docked to it (its flights wait for the flights issue)."""
-        obj = _object(obj, path)
-        found = 0
+        """A station (2.3.0 detailed): itself, its docking locations, and the events docked at them now."""
+        pk = self.station(obj, path)
         for i, location in enumerate(_list(obj.get("docking_location") or [], f"{path}.docking_location")):
             lpath = f"{path}.docking_location[{i}]".lstrip(".")
-            docked = _object(location, lpath).get("currently_docked")
+            location_id = self.docking_location(location, lpath, station=pk)
+            docked = location.get("currently_docked")
             if docked:
-                chaser = _object(docked, f"{lpath}.currently_docked").get("flight_vehicle_chaser")
-                if chaser:
-                    chaser = _object(chaser, f"{lpath}.currently_docked.flight_vehicle_chaser")
-                if chaser and chaser.get("spacecraft"):
-                    self.spacecraft(chaser["spacecraft"], f"{lpath}.currently_docked.flight_vehicle_chaser.spacecraft")
-                    found += 1
-        return found
+                self.docking_event(docked, f"{lpath}.currently_docked", station=pk, location=location_id)
+        return pk
+
+
+# The figures LL2 reports on a spacecraft, kept as `reported_*` (the served ones are derived live).
+REPORTED_FIGURES = ("in_space", "time_in_space", "time_docked", "flights_count", "mission_ends_count",
+                    "fastest_turnaround")
+# `SpaceStationNormal`'s keys, in LL2's order: what a station's document keeps.
+STATION_KEYS = ("id", "url", "name", "image", "status", "founded", "deorbited", "description", "orbit", "type")
+
+
+class FileFacts:
+    """What one file says that fixes the moment LL2 rendered it (see `importer.rendered_at`)."""
+
+    def __init__(self):
+        self.reported: set = set()  # spacecraft whose reported figures this file set
+        self.flights: dict = {}  # spacecraft id -> flight ids seen in this file
+        self.flight_launch: dict = {}  # flight id -> launch id
+        self.launch_net: dict = {}  # launch id -> net
+        self.dockings: dict = {}  # event id -> (chaser flight id, docking, departure)
 
 
 KINDS = {
     "spacecraft": Reader.spacecraft,
+    "spacecraft_flights": Reader.flight,
+    "docking_events": Reader.docking_event,
     "spacecraft_configurations": Reader.configuration,
     "spacecraft_configuration_families": Reader.family,
     "agencies": Reader.agency,

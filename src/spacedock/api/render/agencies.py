@@ -39,8 +39,8 @@ class AgencyNormalKind(AgencyMiniKind):
     )
     mode = "normal"
 
-    def fetch(self, ids):
-        rows = list(super().fetch(ids))
+    def fetch(self, ids, ctx):
+        rows = list(super().fetch(ids, ctx))
         countries = grouped(
             (link["agency_id"], {key: link[f"country__{key}"] for key in COUNTRY_COLUMNS})
             for link in AgencyCountry.objects.filter(agency_id__in=ids).order_by("agency_id", "position")
@@ -74,10 +74,10 @@ class AgencyDetailedKind(AgencyNormalKind):
     columns = AgencyNormalKind.columns + AGENCY_COUNTERS + ("info_url", "wiki_url", "launcher_list")
     mode = "detailed"
 
-    def fetch(self, ids):
+    def fetch(self, ids, ctx):
         from spacedock.catalog.models import SpacecraftConfiguration
 
-        rows = super().fetch(ids)
+        rows = super().fetch(ids, ctx)
         links = grouped(
             (link["agency_id"], link)
             for link in SocialMediaLink.objects.filter(agency_id__in=ids).order_by("id")

@@ -8,19 +8,25 @@ is fixed by the shape, not by the number of rows.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import isodate
+
+from spacedock.catalog import clock
 
 API_PREFIX = "/2.3.0/"
 
 
 class Context:
-    """What a representation needs from the request: the absolute base and the `format` override."""
+    """What a representation needs from the request: the absolute base, the `format` override, and the
+    moment its live figures are computed for (one moment for the whole response)."""
 
-    __slots__ = ("base", "suffix")
+    __slots__ = ("base", "suffix", "now")
 
-    def __init__(self, base: str, fmt: str | None = None):
+    def __init__(self, base: str, fmt: str | None = None, now: dt.datetime | None = None):
         self.base = base.rstrip("/") + API_PREFIX
         self.suffix = f"?format={fmt}" if fmt else ""
+        self.now = now or clock.now()
 
     @classmethod
     def from_request(cls, request) -> "Context":
@@ -37,6 +43,19 @@ def duration(value):
     if value is None:
         return None
     return isodate.duration_isoformat(value)
+
+
+def seconds(value):
+    """A figure kept in whole seconds, as an LL2 duration string."""
+    return None if value is None else duration(dt.timedelta(seconds=value))
+
+
+def moment(value):
+    """A date-time as DRF (LL2) writes it: ISO 8601 in UTC with `Z`."""
+    if value is None:
+        return None
+    text = value.astimezone(dt.timezone.utc).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def date(value):
@@ -56,7 +75,7 @@ class Kind:
     model = None
     columns: tuple = ()
 
-    def fetch(self, ids):
+    def fetch(self, ids, ctx):
         return self.model.objects.filter(pk__in=ids).values(*self.columns)
 
     def render(self, row, refs: "Refs") -> dict:  # pragma: no cover - abstract
@@ -88,7 +107,7 @@ class Refs:
         while self._pending:
             kind = min(self._pending, key=lambda k: k.level)
             ids = self._pending.pop(kind)
-            for row in kind.fetch(ids):
+            for row in kind.fetch(ids, self.ctx):
                 self._objects[(kind.name, row["id"])].update(kind.render(row, self))
 
     def found(self, kind: Kind, pk) -> bool:

@@ -62,8 +62,8 @@ class FamilyEndpointDetailedKind(FamilyDetailedKind):
     level = 0
     mode = "detailed"
 
-    def fetch(self, ids):
-        rows = list(super().fetch(ids))
+    def fetch(self, ids, ctx):
+        rows = list(super().fetch(ids, ctx))
         configs = grouped(
             ConfigurationFamily.objects.filter(family_id__in=ids).order_by("configuration_id")
             .values_list("family_id", "configuration_id")
@@ -87,8 +87,8 @@ class ConfigNormalKind(Kind):
     agency = AGENCY_LIST
     family: Kind = None  # set below
 
-    def fetch(self, ids):
-        rows = list(super().fetch(ids))
+    def fetch(self, ids, ctx):
+        rows = list(super().fetch(ids, ctx))
         families = grouped(
             ConfigurationFamily.objects.filter(configuration_id__in=ids).order_by("configuration_id", "position")
             .values_list("configuration_id", "family_id")

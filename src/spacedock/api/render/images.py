@@ -11,8 +11,8 @@ class ImageKind(Kind):
     columns = ("id", "name", "image_url", "thumbnail_url", "credit", "license_id", "license__name",
                "license__priority", "license__link", "single_use")
 
-    def fetch(self, ids):
-        rows = list(super().fetch(ids))
+    def fetch(self, ids, ctx):
+        rows = list(super().fetch(ids, ctx))
         variants = grouped(
             (v["image_id"], {"id": v["id"], "type": {"id": v["type_id"], "name": v["type__name"]}, "image_url": v["image_url"]})
             for v in ImageVariant.objects.filter(image_id__in=ids).order_by("id")

@@ -1,11 +1,12 @@
 """Spacecraft: `SpacecraftNormal`, `SpacecraftEndpointDetailed`, and the nested `SpacecraftDetailed`.
 
 `SpacecraftDetailed` (inside flights and docking events) has the detailed configuration but no
-`flights`, and says response_mode "normal" (sic).
+`flights`, and says response_mode "normal" (sic). The figures are computed for the response's moment.
 """
-from spacedock.catalog.models import Spacecraft
+from spacedock.catalog import figures
+from spacedock.catalog.models import Spacecraft, SpacecraftFlight
 
-from .common import Kind, duration
+from .common import Kind, duration, grouped, seconds
 from .configs import CONFIG_DETAILED, CONFIG_NORMAL
 from .images import IMAGE
 
@@ -20,6 +21,9 @@ class SpacecraftNormalKind(Kind):
     mode = "normal"
     config = CONFIG_NORMAL
 
+    def fetch(self, ids, ctx):
+        return figures.with_figures(self.model.objects.filter(pk__in=ids), ctx.now).values(*self.columns)
+
     def render(self, row, refs):
         return {
             "response_mode": self.mode,
@@ -30,8 +34,8 @@ class SpacecraftNormalKind(Kind):
             "is_placeholder": row["is_placeholder"],
             "image": refs.get(IMAGE, row["image_id"]),
             "in_space": row["in_space"],
-            "time_in_space": duration(row["time_in_space"]),
-            "time_docked": duration(row["time_docked"]),
+            "time_in_space": seconds(row["time_in_space"]),
+            "time_docked": seconds(row["time_docked"]),
             "flights_count": row["flights_count"],
             "mission_ends_count": row["mission_ends_count"],
             "status": {"id": row["status_id"], "name": row["status__name"]},
@@ -39,6 +43,13 @@ class SpacecraftNormalKind(Kind):
             "spacecraft_config": refs.get(self.config, row["spacecraft_config_id"]),
             "fastest_turnaround": duration(row["fastest_turnaround"]),
         }
+
+
+class SpacecraftInFlightKind(SpacecraftNormalKind):
+    """`SpacecraftNormal` inside a flight: the same dict, fetched after the flights that embed it."""
+
+    name = "spacecraft_in_flight"
+    level = 15
 
 
 class SpacecraftNestedDetailedKind(SpacecraftNormalKind):
@@ -52,13 +63,25 @@ class SpacecraftDetailedKind(SpacecraftNestedDetailedKind):
     level = 0
     mode = "detailed"
 
+    def fetch(self, ids, ctx):
+        rows = list(super().fetch(ids, ctx))
+        flights = grouped(
+            SpacecraftFlight.objects.filter(spacecraft_id__in=ids).order_by("spacecraft_id", "launch__net", "id")
+            .values_list("spacecraft_id", "id")
+        )
+        for row in rows:
+            row["flights"] = flights.get(row["id"], [])
+        return rows
+
     def render(self, row, refs):
+        from .flights import FLIGHT_NORMAL
+
         out = super().render(row, refs)
-        # Flights are stored by the flights issue; until then a spacecraft has none to list.
-        out["flights"] = []
+        out["flights"] = refs.many(FLIGHT_NORMAL, row["flights"])  # oldest launch first
         return out
 
 
 SPACECRAFT_NORMAL = SpacecraftNormalKind()
+SPACECRAFT_IN_FLIGHT = SpacecraftInFlightKind()
 SPACECRAFT_NESTED_DETAILED = SpacecraftNestedDetailedKind()
 SPACECRAFT_DETAILED = SpacecraftDetailedKind()

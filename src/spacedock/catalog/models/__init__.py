@@ -1,5 +1,6 @@
 """The spacecraft catalogue, keyed by LL2's own ids. Knows nothing of HTTP or LL2's JSON."""
 from .agencies import Agency, AgencyCountry, AgencyType, Country, SocialMedia, SocialMediaLink
+from .flights import DockingEvent, DockingLocation, Launch, SpacecraftFlight, SpaceStation
 from .images import Image, ImageLicense, ImageVariant, ImageVariantType
 from .spacecraft import (
     ConfigurationFamily,
@@ -15,4 +16,5 @@ __all__ = [
     "Image", "ImageLicense", "ImageVariant", "ImageVariantType",
     "ConfigurationFamily", "Spacecraft", "SpacecraftConfigFamily", "SpacecraftConfigType",
     "SpacecraftConfiguration", "SpacecraftStatus",
+    "DockingEvent", "DockingLocation", "Launch", "SpacecraftFlight", "SpaceStation",
 ]

@@ -94,25 +94,37 @@ class Spacecraft(models.Model):
     serial_number = models.CharField(max_length=255, null=True, blank=True)
     is_placeholder = models.BooleanField(default=False, db_index=True)
     image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    in_space = models.BooleanField(default=False, db_index=True)
-    # Figures as LL2 last reported them; the flights issue derives them live from flights.
-    time_in_space = models.DurationField(null=True, blank=True)
-    time_docked = models.DurationField(null=True, blank=True)
-    flights_count = models.IntegerField(null=True, blank=True)
-    mission_ends_count = models.IntegerField(null=True, blank=True)
     status = models.ForeignKey(SpacecraftStatus, on_delete=models.PROTECT)
     description = models.TextField(blank=True, default="")
     spacecraft_config = models.ForeignKey(SpacecraftConfiguration, on_delete=models.PROTECT, related_name="spacecraft")
+    # The figures as LL2 reported them at `reported_at`. They stand for the whole history, so they
+    # fix the part of it that no stored flight covers (see `catalog.figures`).
+    reported_in_space = models.BooleanField(null=True, blank=True)
+    reported_time_in_space = models.DurationField(null=True, blank=True)
+    reported_time_docked = models.DurationField(null=True, blank=True)
+    reported_flights_count = models.IntegerField(null=True, blank=True)
+    reported_mission_ends_count = models.IntegerField(null=True, blank=True)
+    reported_fastest_turnaround = models.DurationField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    # Kept by `catalog.figures.refresh` after every write. While `live` is false these are the figures
+    # (they no longer change); while it is true (a flight or docking is on or still to come) SQL adds
+    # the stored flights' and dockings' share at the request's moment to the settled_* part.
+    live = models.BooleanField(default=False, db_index=True)
+    settled_in_space = models.BooleanField(default=False)
+    settled_time_in_space = models.BigIntegerField(null=True, blank=True)  # whole seconds
+    settled_time_docked = models.BigIntegerField(null=True, blank=True)  # whole seconds
+    settled_mission_ends_count = models.IntegerField(null=True, blank=True)
+    flights_count = models.IntegerField(null=True, blank=True)
     fastest_turnaround = models.DurationField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "spacecraft"
         # Each orderable figure is indexed with id as the tie-breaker, so pages stay stable and deep.
         indexes = [
-            models.Index(fields=["time_in_space", "id"], name="sc_time_in_space_id"),
-            models.Index(fields=["time_docked", "id"], name="sc_time_docked_id"),
+            models.Index(fields=["settled_time_in_space", "id"], name="sc_time_in_space_id"),
+            models.Index(fields=["settled_time_docked", "id"], name="sc_time_docked_id"),
             models.Index(fields=["flights_count", "id"], name="sc_flights_count_id"),
-            models.Index(fields=["mission_ends_count", "id"], name="sc_mission_ends_count_id"),
+            models.Index(fields=["settled_mission_ends_count", "id"], name="sc_mission_ends_count_id"),
         ]
 
     def __str__(self):

@@ -1,0 +1,140 @@
+"""Spacecraft flights (`SpacecraftFlightNormal`, `SpacecraftFlightDetailed`) and what they embed:
+launches, docking events (`DockingEventForChaserNormal`), docking locations and stations.
+
+Launches, landings, crews, stations and payload flights are LL2 documents kept as imported and
+emitted as they came. A flight's `duration` is live (see `catalog.figures`); `response_mode` is the
+last key of a flight, as in LL2's schema.
+"""
+from spacedock.catalog.figures import on_for
+from spacedock.catalog.models import DockingEvent, DockingLocation, Launch, SpacecraftFlight, SpaceStation
+
+from .common import Kind, duration, grouped, moment, seconds
+from .configs import CONFIG_NORMAL
+from .spacecraft import SPACECRAFT_IN_FLIGHT, SPACECRAFT_NESTED_DETAILED
+
+
+class LaunchKind(Kind):
+    name = "launch"
+    level = 85
+    model = Launch
+    columns = ("id", "document")
+
+    def render(self, row, refs):
+        return row["document"]
+
+
+class StationKind(Kind):
+    """`SpaceStationNormal`, from the station's stored document."""
+
+    name = "station_normal"
+    level = 85
+    model = SpaceStation
+    columns = ("id", "document")
+    keys = ("id", "url", "name", "image", "status", "founded", "deorbited", "description", "orbit", "type")
+
+    def render(self, row, refs):
+        document = row["document"]
+        return {key: document.get(key) for key in self.keys}
+
+
+class StationMiniKind(StationKind):
+    name = "station_mini"
+    keys = ("id", "url", "name", "image")
+
+
+class DockingLocationKind(Kind):
+    name = "docking_location"
+    level = 9
+    model = DockingLocation
+    columns = ("id", "name", "spacestation_id", "spacecraft_id", "payload")
+
+    def render(self, row, refs):
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "spacestation": refs.get(STATION_MINI, row["spacestation_id"]),
+            "spacecraft": refs.get(CONFIG_NORMAL, row["spacecraft_id"]),
+            "payload": row["payload"],
+        }
+
+
+class DockingForChaserKind(Kind):
+    """A docking event as its chaser flight lists it (`DockingEventForChaserNormal`)."""
+
+    name = "docking_for_chaser"
+    level = 8
+    model = DockingEvent
+    columns = ("id", "docking", "departure", "docking_location_id", "space_station_target_id",
+               "flight_vehicle_target_id", "payload_flight_target")
+
+    def render(self, row, refs):
+        return {
+            "id": row["id"],
+            "url": refs.ctx.url("docking_events", row["id"]),
+            "docking": moment(row["docking"]),
+            "departure": moment(row["departure"]),
+            "docking_location": refs.get(DOCKING_LOCATION, row["docking_location_id"]),
+            "space_station_target": refs.get(STATION_NORMAL, row["space_station_target_id"]),
+            "flight_vehicle_target": refs.get(FLIGHT_NORMAL, row["flight_vehicle_target_id"]),
+            "payload_flight_target": row["payload_flight_target"],
+        }
+
+
+class FlightNormalKind(Kind):
+    name = "flight_normal"
+    level = 10
+    model = SpacecraftFlight
+    columns = ("id", "destination", "mission_end", "spacecraft_id", "launch_id", "launch__net", "landing",
+               "turn_around_time")
+    mode = "normal"
+    spacecraft: Kind = SPACECRAFT_IN_FLIGHT
+
+    def render(self, row, refs):
+        return {
+            "id": row["id"],
+            "url": refs.ctx.url("spacecraft_flights", row["id"]),
+            "destination": row["destination"],
+            "mission_end": moment(row["mission_end"]),
+            "spacecraft": refs.get(self.spacecraft, row["spacecraft_id"]),
+            "launch": refs.get(LAUNCH, row["launch_id"]),
+            "landing": row["landing"],
+            "duration": seconds(on_for(row["launch__net"], row["mission_end"], refs.ctx.now)),
+            "turn_around_time": duration(row["turn_around_time"]),
+            "response_mode": self.mode,
+        }
+
+
+class FlightDetailedKind(FlightNormalKind):
+    name = "flight_detailed"
+    level = 0
+    columns = FlightNormalKind.columns + ("launch_crew", "onboard_crew", "landing_crew")
+    mode = "detailed"
+    spacecraft = SPACECRAFT_NESTED_DETAILED
+
+    def fetch(self, ids, ctx):
+        rows = list(super().fetch(ids, ctx))
+        dockings = grouped(
+            DockingEvent.objects.filter(flight_vehicle_chaser_id__in=ids).order_by("flight_vehicle_chaser_id",
+                                                                                  "docking", "id")
+            .values_list("flight_vehicle_chaser_id", "id")
+        )
+        for row in rows:
+            row["dockings"] = dockings.get(row["id"], [])
+        return rows
+
+    def render(self, row, refs):
+        out = super().render(row, refs)
+        out["launch_crew"] = row["launch_crew"]
+        out["onboard_crew"] = row["onboard_crew"]
+        out["landing_crew"] = row["landing_crew"]
+        out["docking_events"] = refs.many(DOCKING_FOR_CHASER, row["dockings"])
+        return out
+
+
+LAUNCH = LaunchKind()
+STATION_NORMAL = StationKind()
+STATION_MINI = StationMiniKind()
+DOCKING_LOCATION = DockingLocationKind()
+DOCKING_FOR_CHASER = DockingForChaserKind()
+FLIGHT_NORMAL = FlightNormalKind()
+FLIGHT_DETAILED = FlightDetailedKind()

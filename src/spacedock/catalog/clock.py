@@ -1,0 +1,21 @@
+"""The moment live figures are computed for: the real clock, or the one `SPACEDOCK_NOW` pins.
+
+Whole seconds, as LL2 shows durations. Pinning the clock makes figures reproducible: the golden tests
+pin it to the moment LL2 rendered its captures.
+"""
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """An ISO 8601 date-time (`2026-07-24T01:13:35Z`); a naive one is taken as UTC."""
+    value = dt.datetime.fromisoformat(text.strip())
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+def now() -> dt.datetime:
+    pinned = getattr(settings, "SPACEDOCK_NOW", None)
+    moment = parse_moment(pinned) if pinned else timezone.now()
+    return moment.replace(microsecond=0)

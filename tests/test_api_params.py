@@ -47,7 +47,7 @@ AGENCIES_FEATURED = {17, 37, 44, 63, 88, 115, 121, 141, 257}
 AGENCIES_WITHOUT_CONFIGS = {1000}  # Energia only manufactures families
 
 DETAIL_ID = {
-    "spacecraft": 551, "spacecraft_configurations": 6, "spacecraft_configuration_families": 7,
+    "spacecraft": 551, "spacecraft_flights": 901, "spacecraft_configurations": 6, "spacecraft_configuration_families": 7,
     "agencies": 121, "config/spacecraft_statuses": 1, "config/spacecraft_configuration_types": 2,
     "config/agency_types": 3, "config/countries": 2, "config/image_licenses": 4,
     "config/image_variant_types": 1,
@@ -108,9 +108,18 @@ def subsequence(ids, wanted):
     return [i for i in ids if i in wanted_set]
 
 
+# Resources Spacedock keeps as the LL2 documents that were imported: their urls are emitted as they came.
+KEPT_AS_IMPORTED = ("launches", "space_stations", "pads", "locations", "launcher_configurations", "programs",
+                    "missions", "landings", "astronauts", "payloads", "payload_flights")
+
+
 def api_urls(node):
-    """Every API `url` in a response (not image or social-media links)."""
+    """Every API `url` in a response (not image or social-media links, nor anything inside a kept LL2
+    document, such as a flight's launch)."""
+    kept = tuple(f"{BASE}/{name}/" for name in KEPT_AS_IMPORTED)
     if isinstance(node, dict):
+        if str(node.get("url", "")).startswith(kept):
+            return
         for key, value in node.items():
             if key == "url" and isinstance(value, str) and value.startswith(f"{BASE}/"):
                 yield value
@@ -139,6 +148,9 @@ def seed(path):
                 id=pk, name=f"Zulu {name}", status_id=4, spacecraft_config_id=1, reported_flights_count=number,
                 reported_mission_ends_count=number, reported_time_docked=span, reported_time_in_space=span)
             figures.refresh([pk])
+        elif path == "spacecraft_flights":
+            launch = m.Launch.objects.create(id=f"seed-{pk}", net="2020-01-01T00:00:00Z", document={})
+            m.SpacecraftFlight.objects.create(id=pk, spacecraft_id=95, launch=launch)
         elif path == "spacecraft_configurations":
             m.SpacecraftConfiguration.objects.create(id=pk, name=name, type_id=2, agency_id=63)
         elif path == "spacecraft_configuration_families":
@@ -420,13 +432,14 @@ def test_every_search_field_is_exercised():
     """Guard: the search fields these cases were written for are the endpoint table's."""
     assert {ep.path: ep.search_fields for ep in ENDPOINTS} == {
         "spacecraft": ("name", "spacecraft_config__name"),
+        "spacecraft_flights": (),
         "spacecraft_configurations": ("agency__abbrev", "agency__name", "name"),
         "spacecraft_configuration_families": ("manufacturer__abbrev", "manufacturer__name", "name"),
         "agencies": ("abbrev", "name"),
         **{path: ("name",) for path in LOOKUPS if path != "config/countries"},
         "config/countries": ("name", "alpha_2_code", "alpha_3_code", "nationality_name"),
     }
-    assert {path for path, _, _ in SEARCH_CASES} == set(PATHS)
+    assert {path for path, _, _ in SEARCH_CASES} == {ep.path for ep in ENDPOINTS if ep.search_fields}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,6 +525,7 @@ def test_every_ordering_field_is_exercised():
     """Guard: the ordering fields these cases cover are the endpoint table's, default ordering id."""
     assert {ep.path: ep.ordering_fields for ep in ENDPOINTS} == {
         "spacecraft": ("flights_count", "id", "mission_ends_count", "time_docked", "time_in_space"),
+        "spacecraft_flights": (),
         "spacecraft_configurations": ("name",),
         "spacecraft_configuration_families": ("name",),
         "agencies": ("attempted_landings", "consecutive_successful_landings", "consecutive_successful_launches",
@@ -788,6 +802,7 @@ def test_list_modes_have_the_documented_shapes(api):
 
 
 @pytest.mark.parametrize("path, mode", [("spacecraft", "normal"), ("spacecraft", "detailed"),
+                                        ("spacecraft_flights", "normal"), ("spacecraft_flights", "detailed"),
                                         ("spacecraft_configurations", "normal"),
                                         ("spacecraft_configurations", "detailed"),
                                         ("spacecraft_configuration_families", "normal"),

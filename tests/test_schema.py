@@ -14,6 +14,18 @@ from .conftest import GOLDEN
 LIST_SCHEMA = "#/components/schemas/"
 
 
+# References and computed values LL2's schema declares non-null but that are null in practice (CONTRACT
+# §2: a payload flight's `landing`) or by Spacedock's documented choice where the value does not exist:
+# a first flight has no turnaround, a flight known only from a docking event no landing, a docking at a
+# station no target flight or payload.
+NULL_IN_PRACTICE = {
+    "SpacecraftFlightNormal": ("landing", "turn_around_time"),
+    "SpacecraftFlightDetailed": ("landing", "turn_around_time"),
+    "DockingEventForChaserNormal": ("space_station_target", "flight_vehicle_target", "payload_flight_target"),
+    "DockingLocation": ("spacestation", "spacecraft", "payload"),
+}
+
+
 @lru_cache
 def spec():
     """LL2's schema, with `nullable` references made checkable.
@@ -36,6 +48,11 @@ def spec():
             return [fix(item) for item in node]
         return node
 
+    for name, fields in NULL_IN_PRACTICE.items():
+        for field in fields:
+            prop = schemas[name]["properties"][field]
+            schemas[name]["properties"][field] = {**prop, "nullable": True} if "$ref" not in prop else {
+                "allOf": [prop], "nullable": True}
     for name in list(schemas):
         schemas[name] = fix(schemas[name])
     for name in [n for n in schemas if n.endswith("Nullable")]:
@@ -84,6 +101,8 @@ LISTS = [
     ("spacecraft", None, "SpacecraftNormal"),
     ("spacecraft", "normal", "SpacecraftNormal"),
     ("spacecraft", "detailed", "SpacecraftEndpointDetailed"),
+    ("spacecraft_flights", None, "SpacecraftFlightNormal"),
+    ("spacecraft_flights", "detailed", "SpacecraftFlightDetailed"),
     ("spacecraft_configurations", None, "SpacecraftConfigNormal"),
     ("spacecraft_configurations", "detailed", "SpacecraftConfigDetailed"),
     ("spacecraft_configuration_families", "list", "SpacecraftConfigFamilyMini"),
@@ -102,6 +121,7 @@ LISTS = [
 
 DETAILS = {
     "spacecraft": "SpacecraftEndpointDetailed",
+    "spacecraft_flights": "SpacecraftFlightDetailed",
     "spacecraft_configurations": "SpacecraftConfigDetailed",
     "spacecraft_configuration_families": "SpacecraftConfigFamilyEndpointDetailed",
     "agencies": "AgencyEndpointDetailed",

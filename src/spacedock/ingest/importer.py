@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 from django.db import DataError, IntegrityError, transaction
 
-from spacedock.catalog import clock, figures
+from spacedock.catalog import figures
 from spacedock.catalog import models as m
 
 from .ll2_shapes import KINDS, Batch, FileFacts, Reader, ShapeError, kind_of, merge_documents, records
@@ -54,7 +54,7 @@ def read_file(path: Path, batch: Batch, kind: str | None = None, as_of=None) -> 
     """Read one LL2 JSON file into `batch`; ImportFailed names the file and record on any problem.
 
     The spacecraft figures the file reports are dated `as_of`, else the moment the file proves
-    (`rendered_at`), else now.
+    (`rendered_at`), else left undated (the figures then take the moment they are computed at).
     """
     try:
         raw = path.read_bytes()
@@ -79,7 +79,7 @@ def read_file(path: Path, batch: Batch, kind: str | None = None, as_of=None) -> 
             KINDS[record_kind](Reader(batch, f"{path}: {label}", facts), obj)
         except ShapeError as exc:
             raise ImportFailed(f"{path}: {label}: {exc}") from None
-    moment = as_of or rendered_at(batch, facts) or clock.now()
+    moment = as_of or rendered_at(batch, facts)
     for pk in facts.reported:
         batch.rows[m.Spacecraft][pk]["reported_at"] = moment
     return len(items)

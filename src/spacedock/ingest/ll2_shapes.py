@@ -14,6 +14,7 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from spacedock.catalog import models as m
+from spacedock.catalog.models.base import DocumentField
 from spacedock.catalog.models.spacecraft import FLIGHT_STATS
 
 # The same limits on every database (SQLite would take 64-bit values that PostgreSQL refuses).
@@ -64,7 +65,7 @@ def _convert(model, name, value, path):
     if value is None:
         if field.null:
             return None
-        if field.blank and isinstance(field, (models.CharField, models.TextField)):
+        if field.blank and isinstance(field, (models.CharField, models.TextField)) and not isinstance(field, DocumentField):
             return ""  # LL2 writes null and "" interchangeably for blank text
         raise ShapeError(path, "must not be null")
     if isinstance(field, models.BooleanField):
@@ -101,7 +102,7 @@ def _convert(model, name, value, path):
             return dt.date.fromisoformat(value)
         except (TypeError, ValueError):
             raise ShapeError(path, f"expected a date such as 2024-01-31, got {value!r}") from None
-    if isinstance(field, models.JSONField):
+    if isinstance(field, (models.JSONField, DocumentField)):
         return value
     if isinstance(field, (models.CharField, models.TextField)):
         if not isinstance(value, str):

@@ -1,7 +1,7 @@
 """Agencies (manufacturers and operators) with their types, countries and social media links."""
 from django.db import models
 
-from .base import Lookup
+from .base import DocumentField, Lookup
 from .images import Image
 
 
@@ -70,7 +70,7 @@ class Agency(models.Model):
     info_url = models.URLField(max_length=200, null=True, blank=True)
     wiki_url = models.URLField(max_length=200, null=True, blank=True)
     # Launchers are outside the spacecraft catalogue: kept as the LL2 documents that were imported.
-    launcher_list = models.JSONField(default=list, blank=True)
+    launcher_list = DocumentField(default=list, blank=True)
 
     class Meta:
         verbose_name_plural = "agencies"

@@ -6,6 +6,7 @@ need (a launch's `net`, a flight's `mission_end`, a docking's times) as real, in
 """
 from django.db import models
 
+from .base import DocumentField
 from .spacecraft import Spacecraft, SpacecraftConfiguration
 
 
@@ -13,7 +14,7 @@ class Launch(models.Model):
     id = models.CharField(max_length=36, primary_key=True)  # LL2's launch UUID
     net = models.DateTimeField(db_index=True)
     # LL2's `LaunchNormal` as imported, emitted as it came.
-    document = models.JSONField()
+    document = DocumentField()
 
     class Meta:
         verbose_name_plural = "launches"
@@ -26,7 +27,7 @@ class SpaceStation(models.Model):
     id = models.IntegerField(primary_key=True)
     name = models.CharField(max_length=255)
     # LL2's `SpaceStationNormal` (or as much of it as was seen), as imported.
-    document = models.JSONField(default=dict)
+    document = DocumentField(default=dict)
 
     def __str__(self):
         return self.name
@@ -39,7 +40,7 @@ class DockingLocation(models.Model):
                                      related_name="docking_locations")
     spacecraft = models.ForeignKey(SpacecraftConfiguration, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    payload = models.JSONField(null=True, blank=True)  # LL2's `PayloadMini`, as imported
+    payload = DocumentField(null=True, blank=True)  # LL2's `PayloadMini`, as imported
 
     def __str__(self):
         return self.name
@@ -51,10 +52,10 @@ class SpacecraftFlight(models.Model):
     launch = models.ForeignKey(Launch, on_delete=models.PROTECT, related_name="spacecraft_flights")
     destination = models.CharField(max_length=255, null=True, blank=True)
     mission_end = models.DateTimeField(null=True, blank=True, db_index=True)
-    landing = models.JSONField(null=True, blank=True)  # LL2's `Landing`, as imported
-    launch_crew = models.JSONField(default=list, blank=True)  # LL2's `AstronautFlight` lists, as imported
-    onboard_crew = models.JSONField(default=list, blank=True)
-    landing_crew = models.JSONField(default=list, blank=True)
+    landing = DocumentField(null=True, blank=True)  # LL2's `Landing`, as imported
+    launch_crew = DocumentField(default=list, blank=True)  # LL2's `AstronautFlight` lists, as imported
+    onboard_crew = DocumentField(default=list, blank=True)
+    landing_crew = DocumentField(default=list, blank=True)
     # Launch net minus the end of the spacecraft's previous flight; kept by `catalog.figures.refresh`.
     turn_around_time = models.DurationField(null=True, blank=True)
 
@@ -75,12 +76,12 @@ class DockingEvent(models.Model):
                                               related_name="docking_events")
     space_station_chaser = models.ForeignKey(SpaceStation, null=True, blank=True, on_delete=models.SET_NULL,
                                              related_name="+")
-    payload_flight_chaser = models.JSONField(null=True, blank=True)  # LL2's `PayloadFlightNormal`, as imported
+    payload_flight_chaser = DocumentField(null=True, blank=True)  # LL2's `PayloadFlightNormal`, as imported
     space_station_target = models.ForeignKey(SpaceStation, null=True, blank=True, on_delete=models.SET_NULL,
                                              related_name="docking_events")
     flight_vehicle_target = models.ForeignKey(SpacecraftFlight, null=True, blank=True, on_delete=models.SET_NULL,
                                               related_name="+")
-    payload_flight_target = models.JSONField(null=True, blank=True)
+    payload_flight_target = DocumentField(null=True, blank=True)
 
     def __str__(self):
         return f"docking event {self.id}"

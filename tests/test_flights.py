@@ -456,3 +456,14 @@ def test_rendered_at_is_none_when_nothing_proves_it(db):
     batch = Batch()
     read_file(DATA / "2-ll-spacecraft-page-offset290-ordering-mission_ends_count.json", batch)
     assert all(row.get("reported_at") is None for row in batch.rows[m.Spacecraft].values())
+
+
+def test_a_bad_spacedock_now_stops_start_up_with_a_clear_error():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SPACEDOCK_NOW="tomorrow", DJANGO_SETTINGS_MODULE="spacedock.settings")
+    result = subprocess.run([sys.executable, "-m", "spacedock.cli", "check"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "SPACEDOCK_NOW='tomorrow' is not an ISO 8601 date-time" in result.stderr

@@ -4,7 +4,19 @@
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
 PG_URL=${SPACEDOCK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/spacedock}
+REDIS_URL=${SPACEDOCK_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 REQUIRE=${SPACEDOCK_REQUIRE_SERVICES:-0}
+export SPACEDOCK_TEST_REDIS_URL=$REDIS_URL
+
+if "$PY" -c "import sys, redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()" "$REDIS_URL" 2>/dev/null
+then
+  echo "== Redis answers at $REDIS_URL: the response-cache tests run against it too"
+elif [ "$REQUIRE" = "1" ]; then
+  echo "!! Redis does not answer at $REDIS_URL, and SPACEDOCK_REQUIRE_SERVICES=1" >&2
+  exit 1
+else
+  echo "!! SKIPPED: the Redis tests (no server answers at $REDIS_URL); the rest runs"
+fi
 
 echo "== tests on SQLite"
 env -u DATABASE_URL "$PY" -m pytest "$@"
@@ -25,4 +37,3 @@ else
   fi
   echo "!! SKIPPED: the PostgreSQL tests (no server answers at $PG_URL)"
 fi
-echo "-- Redis: nothing in Spacedock uses it yet, so there are no Redis tests to run"

@@ -57,7 +57,9 @@ def page(records):
 
 
 def catalogue_models():
-    return sorted(apps.get_app_config("catalog").get_models(), key=lambda model: model.__name__)
+    """Every catalogue table but the data version (bookkeeping that every import bumps)."""
+    models = [model for model in apps.get_app_config("catalog").get_models() if model is not m.DataVersion]
+    return sorted(models, key=lambda model: model.__name__)
 
 
 def _is_auto(model):

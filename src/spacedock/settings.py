@@ -34,7 +34,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # The browsable page's CSS and JS, served by the app itself so `spacedock serve` needs nothing else.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outermost for the API: a repeated URL is answered from the cache before anything else runs.
+    "spacedock.api.caching.ResponseCache",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.gzip.GZipMiddleware",  # only for clients that ask (Accept-Encoding: gzip)
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag, and 304 for a matching If-None-Match
 ]
 
 ROOT_URLCONF = "spacedock.urls"
@@ -53,7 +57,6 @@ _default_db = f"sqlite:///{VAR_DIR / 'spacedock.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=600)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 USE_TZ = True
@@ -89,6 +92,34 @@ if SPACEDOCK_NOW:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured(f"SPACEDOCK_NOW={SPACEDOCK_NOW!r} is not an ISO 8601 date-time such as 2026-07-24T01:13:35Z")
+
+# How long a response stays fresh: its `Cache-Control: max-age` and its life in the response cache.
+# Live figures in a cached response are at most this old; 0 turns the response cache off.
+try:
+    SPACEDOCK_MAX_AGE = int(os.environ.get("SPACEDOCK_MAX_AGE", "60"))
+except ValueError:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"SPACEDOCK_MAX_AGE={os.environ['SPACEDOCK_MAX_AGE']!r} is not a whole number of seconds")
+
+
+def _cache(url: str) -> dict:
+    """`CACHE_URL`: `locmem://` (default: per process), `redis://host:6379/0` (shared), `dummy://` (none)."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spacedock",
+                "OPTIONS": {"MAX_ENTRIES": 2000}}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"CACHE_URL={url!r}: use locmem://, redis://host:port/db or dummy://")
+
+
+CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
+CACHES = {"default": _cache(CACHE_URL)}
 
 LOGGING = {
     "version": 1,

@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 from django.db import DataError, IntegrityError, transaction
 
-from spacedock.catalog import figures
+from spacedock.catalog import changes, figures
 from spacedock.catalog import models as m
 
 from .ll2_shapes import KINDS, Batch, FileFacts, Reader, ShapeError, kind_of, merge_documents, records
@@ -160,6 +160,7 @@ def write(batch: Batch) -> None:
         if m.Agency in batch.rows:
             _link_agency_parents()
         figures.refresh(touched | _owners(batch))
+        changes.bump()
 
 
 def _stored_documents(model, rows, existing):

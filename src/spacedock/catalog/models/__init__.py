@@ -10,11 +10,12 @@ from .spacecraft import (
     SpacecraftConfiguration,
     SpacecraftStatus,
 )
+from .versions import DataVersion
 
 __all__ = [
     "Agency", "AgencyCountry", "AgencyType", "Country", "SocialMedia", "SocialMediaLink",
     "Image", "ImageLicense", "ImageVariant", "ImageVariantType",
     "ConfigurationFamily", "Spacecraft", "SpacecraftConfigFamily", "SpacecraftConfigType",
     "SpacecraftConfiguration", "SpacecraftStatus",
-    "DockingEvent", "DockingLocation", "Launch", "SpacecraftFlight", "SpaceStation",
+    "DockingEvent", "DockingLocation", "Launch", "SpacecraftFlight", "SpaceStation", "DataVersion",
 ]

@@ -1,0 +1,59 @@
+"""HTTP caching of the API: `Cache-Control`, ETags with `304 Not Modified`, and a shared response cache.
+
+A response is cached whole (after gzip, with its ETag) under the request's URL, host, `Accept` and
+gzip-ness, and the catalogue's data version (`catalog.changes`): a write bumps the version, so the
+next request misses and sees it. Entries live `SPACEDOCK_MAX_AGE` seconds, which is also the
+`Cache-Control: max-age` clients are told, so no cached live figure is older than that. The cache is
+Django's (`CACHE_URL`: local memory by default, Redis in production).
+"""
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import urlencode
+
+from spacedock.catalog import changes
+
+API_PREFIX = "/2.3.0/"
+SKIPPED_HEADERS = {"content-length"}
+
+
+def cache_key(request, version) -> str:
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+    raw = "|".join((str(version), request.scheme, request.get_host(), request.path, query,
+                    request.META.get("HTTP_ACCEPT", ""), "gz" if gzip else ""))
+    return "spacedock:response:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+class ResponseCache:
+    """Middleware: answers a repeated API GET from the cache, and says how long a response stays fresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.max_age = settings.SPACEDOCK_MAX_AGE
+        self.cache = caches["default"]
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX) or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        if request.method == "HEAD" or self.max_age <= 0:
+            return self._fresh_for(self.get_response(request))
+        key = cache_key(request, changes.current())
+        hit = self.cache.get(key)
+        if hit is not None:
+            content, headers = hit
+            response = HttpResponse(content, headers=headers)
+            return get_conditional_response(request, etag=response.get("ETag"), response=response) or response
+        response = self._fresh_for(self.get_response(request))
+        if response.status_code == 200 and not response.streaming and response.has_header("ETag"):
+            headers = {name: value for name, value in response.items() if name.lower() not in SKIPPED_HEADERS}
+            self.cache.set(key, (response.content, headers), self.max_age)
+        return response
+
+    def _fresh_for(self, response):
+        if response.status_code in (200, 304) and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = f"max-age={max(self.max_age, 0)}"
+        return response

@@ -1,0 +1,19 @@
+"""Which version of the data a response was built from: writers bump it, response caches read it.
+
+Every write path (import, generate) calls `bump()` inside its transaction; the response cache keys
+its entries by `current()`, so the first request after a write misses and sees the new data.
+"""
+from django.db.models import F
+from django.utils import timezone
+
+from .models import DataVersion
+
+
+def bump() -> None:
+    updated = DataVersion.objects.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now())
+    if not updated:
+        DataVersion.objects.create(pk=1, version=1, changed_at=timezone.now())
+
+
+def current() -> int:
+    return DataVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0

@@ -1,0 +1,184 @@
+"""HTTP caching: Cache-Control, ETag and 304, gzip, and the response cache (local memory and Redis)
+with its invalidation by writes."""
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+import time
+
+import orjson
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from spacedock.catalog import models as m
+from spacedock.ingest.importer import import_paths
+
+from .conftest import DATA, PROD
+
+PAGE = "/2.3.0/spacecraft/?limit=5&format=json"
+REDIS_URL = os.environ.get("SPACEDOCK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_answers() -> bool:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        return True
+    except Exception:
+        return False
+
+
+def _skip_unless_redis():
+    if not redis_answers():
+        if os.environ.get("SPACEDOCK_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"Redis does not answer at {REDIS_URL}, and SPACEDOCK_REQUIRE_SERVICES=1")
+        pytest.skip(f"Redis does not answer at {REDIS_URL}")
+
+
+@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
+def cached(request, settings, db):
+    """The response cache on, with a max-age of 30 s, in local memory or in Redis."""
+    if request.param == "redis":
+        _skip_unless_redis()
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                       "LOCATION": REDIS_URL}}
+    else:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                       "LOCATION": "test-caching"}}
+    settings.SPACEDOCK_MAX_AGE = 30
+    caches["default"].clear()
+    yield settings
+    caches["default"].clear()
+
+
+def get(client, path=PAGE, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, secure=True, HTTP_HOST=PROD, **headers)
+    return response, len(queries.captured_queries)
+
+
+def test_cache_control_says_the_max_age(client, cached):
+    response, _ = get(client)
+    assert response["Cache-Control"] == "max-age=30"
+    assert response.has_header("ETag")
+
+
+def test_a_repeated_url_is_served_from_the_cache(client, cached):
+    first, queries = get(client)
+    again, cached_queries = get(client, "/2.3.0/spacecraft/?format=json&limit=5")  # same query, other key order
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert queries > 3 and cached_queries == 1  # only the data version is read
+
+
+def test_hosts_and_formats_are_cached_apart(client, cached):
+    ll, _ = get(client)
+    dev = client.get(PAGE, secure=True, HTTP_HOST="lldev.thespacedevs.com")
+    plain, _ = get(client, "/2.3.0/spacecraft/?limit=5")
+    assert b"https://ll.thespacedevs.com/" in ll.content
+    assert b"https://lldev.thespacedevs.com/" in dev.content and b"https://ll.thespacedevs.com/" not in dev.content
+    assert b"?format=json" not in plain.content
+
+
+def test_if_none_match_gives_304(client, cached):
+    first, _ = get(client)
+    for _ in range(2):  # on the miss that stored it, then on the cached copy
+        not_modified, _ = get(client, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert not_modified.status_code == 304 and not_modified.content == b""
+        assert not_modified["ETag"] == first["ETag"]
+    other, _ = get(client, HTTP_IF_NONE_MATCH='"something-else"')
+    assert other.status_code == 200 and other.content == first.content
+
+
+def test_304_without_the_cache_too(client, settings, db):
+    settings.SPACEDOCK_MAX_AGE = 0
+    first, _ = get(client)
+    assert first["Cache-Control"] == "max-age=0"
+    again, _ = get(client, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+
+def test_gzip_only_for_clients_that_ask(client, cached):
+    plain, _ = get(client)
+    for _ in range(2):  # stored compressed, served compressed
+        packed, _ = get(client, HTTP_ACCEPT_ENCODING="gzip, deflate")
+        assert packed["Content-Encoding"] == "gzip"
+        assert gzip.decompress(packed.content) == plain.content
+        assert "Accept-Encoding" in packed["Vary"]
+    assert not plain.has_header("Content-Encoding")
+
+
+def test_an_import_is_visible_on_the_next_request(client, cached, tmp_path):
+    before, _ = get(client, "/2.3.0/spacecraft/627/?format=json&mode=normal")
+    record = orjson.loads(before.content)
+    record["name"] = "Renamed by an import"
+    path = tmp_path / "renamed.json"
+    path.write_bytes(orjson.dumps(record))
+    import_paths([path])
+    after, queries = get(client, "/2.3.0/spacecraft/627/?format=json&mode=normal")
+    assert orjson.loads(after.content)["name"] == "Renamed by an import"
+    assert queries > 1 and after["ETag"] != before["ETag"]
+
+
+def test_entries_expire_after_the_max_age(client, cached, settings):
+    """A live figure in a cached response is never older than the max-age."""
+    settings.SPACEDOCK_MAX_AGE = 1
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:35Z"
+    url = "/2.3.0/spacecraft/627/?format=json&mode=normal"
+    first, _ = get(client, url)
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"
+    assert orjson.loads(get(client, url)[0].content)["time_in_space"] == orjson.loads(first.content)["time_in_space"]
+    time.sleep(1.2)
+    later, _ = get(client, url)
+    assert orjson.loads(later.content)["time_in_space"] == "P74DT59M13S"
+
+
+def test_errors_and_other_methods_are_not_cached(client, cached):
+    missing, _ = get(client, "/2.3.0/spacecraft/999999/")
+    again, queries = get(client, "/2.3.0/spacecraft/999999/")
+    assert missing.status_code == again.status_code == 404 and queries > 1
+    assert client.post("/2.3.0/spacecraft/", secure=True, HTTP_HOST=PROD).status_code == 405
+    head = client.head(PAGE, secure=True, HTTP_HOST=PROD)
+    assert head.status_code == 200 and head.content == b""
+
+
+@pytest.mark.redis
+def test_redis_cache_is_shared_between_processes(client, settings, db):
+    """App processes share one Redis: what one stored, another serves (here a second client with its own
+    handler and middleware), and the entry is there in Redis itself."""
+    _skip_unless_redis()
+    import redis
+    from django.test import Client
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    settings.SPACEDOCK_MAX_AGE = 30
+    caches["default"].clear()
+    first, _ = get(client)
+    second, queries = get(Client())
+    assert second.content == first.content and queries == 1
+    assert any(b"spacedock:response:" in key for key in redis.Redis.from_url(REDIS_URL).keys("*"))
+    caches["default"].clear()
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("CACHE_URL", "memcached://x", "CACHE_URL='memcached://x': use locmem://, redis://host:port/db or dummy://"),
+    ("SPACEDOCK_MAX_AGE", "soon", "SPACEDOCK_MAX_AGE='soon' is not a whole number of seconds"),
+])
+def test_bad_cache_settings_stop_start_up(name, value, message):
+    env = dict(os.environ, **{name: value})
+    result = subprocess.run([sys.executable, "-m", "spacedock.cli", "check"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and message in result.stderr
+
+
+def test_data_version_is_bumped_by_every_import(db):
+    from spacedock.catalog import changes
+
+    before = changes.current()
+    import_paths([DATA / "3-ll-spacecraft_configurations-detailed-all.json"])
+    assert changes.current() == before + 1
+    assert m.DataVersion.objects.count() == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spacedock.catalog import figures
+from spacedock.catalog import figures, search
 from spacedock.catalog import models as m
 
 from . import filters
@@ -38,6 +38,8 @@ class Endpoint:
     documented: bool = True  # whether the page lists Modes/Filters/Search/Ordering (config/ tables don't)
     # Adds the computed columns filters and orderings use, for the response's moment: (queryset, now) -> queryset.
     annotate: Callable | None = None
+    # term -> Q through a text index, instead of scanning `search_fields` (same meaning).
+    search_index: Callable | None = None
     examples: dict[str, str] = field(default_factory=dict)  # mode, filter, search, ordering -> query
 
     @property
@@ -96,6 +98,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         search_fields=("name", "spacecraft_config__name"),
         ordering_fields=("flights_count", "id", "mission_ends_count", "time_docked", "time_in_space"),
         annotate=figures.with_figures,
+        search_index=search.spacecraft_matching,
         examples={"mode": "mode=detailed", "filter": "is_placeholder=True", "search": "search=Endeavour",
                   "ordering": "ordering=-flights_count"},
     ),

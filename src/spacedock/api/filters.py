@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 from django_filters import rest_framework as df
-from rest_framework.filters import OrderingFilter
+from rest_framework.filters import OrderingFilter, SearchFilter
 
 from spacedock.catalog import models as m
 from spacedock.catalog.models.agencies import AGENCY_COUNTERS
@@ -151,6 +151,19 @@ def _agency_filters():
 
 
 AgencyFilters = _agency_filters()
+
+
+class Search(SearchFilter):
+    """DRF's search (every term, case-insensitively, in any search field), through the endpoint's text
+    index when it has one (`search_index`), so it needs no scan of every row."""
+
+    def filter_queryset(self, request, queryset, view):
+        index = getattr(view.endpoint, "search_index", None)
+        if index is None:
+            return super().filter_queryset(request, queryset, view)
+        for term in self.get_search_terms(request):
+            queryset = queryset.filter(index(term))
+        return queryset
 
 
 class Ordering(OrderingFilter):

@@ -8,11 +8,10 @@ from django.utils.safestring import mark_safe
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.compat import apply_markdown
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.filters import SearchFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from .filters import INT64, Ordering
+from .filters import INT64, Ordering, Search
 from .modes import shape_for
 from .pagination import LL2Pagination
 from .render.common import Context, Refs
@@ -56,7 +55,7 @@ class EndpointView(GenericAPIView):
 class ListView(EndpointView):
     suffix = "List"
     pagination_class = LL2Pagination
-    filter_backends = [DjangoFilterBackend, SearchFilter, Ordering]  # DRF search: every term, any field
+    filter_backends = [DjangoFilterBackend, Search, Ordering]  # DRF search: every term, any field
 
     @property
     def filterset_class(self):

@@ -5,6 +5,7 @@ import orjson
 import pytest
 from django.db import connection
 
+from spacedock.api.render.common import SHARED
 from spacedock.ingest.importer import import_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +27,7 @@ def no_response_cache(settings):
     """Tests change rows with the ORM, which bumps no data version: the response cache is off unless a
     test (tests/test_caching.py) turns it on."""
     settings.SPACEDOCK_MAX_AGE = 0
+    SHARED.clear()  # rendered shapes kept per data version: no test sees another's
 
 
 @pytest.fixture

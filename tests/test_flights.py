@@ -19,6 +19,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from spacedock.api.render.common import SHARED
+
 from spacedock.catalog import figures
 from spacedock.catalog import models as m
 from spacedock.ingest.importer import ImportFailed, import_paths, read_file, rendered_at
@@ -321,6 +323,7 @@ def test_flights_page_header_follows_ll2s_text(api):
 
 
 def _queries(api, path):
+    SHARED.clear()  # cold: every shape rendered from the database
     with CaptureQueriesContext(connection) as captured:
         status, body, _ = api(path)
     assert status == 200, body

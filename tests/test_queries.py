@@ -3,6 +3,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from spacedock.api.render.common import SHARED
+
 from spacedock.catalog import models as m
 
 ENDPOINTS = [
@@ -37,11 +39,12 @@ def grow(factor):
 
 
 def test_lookup_table_is_three_queries(api):
-    """config/ tables: count, ids, rows."""
-    assert queries(api, "/2.3.0/config/countries/?limit=100")[0] == 3
+    """config/ tables: data version, count, ids, rows."""
+    assert queries(api, "/2.3.0/config/countries/?limit=100")[0] == 4
 
 
 def queries(api, path):
+    SHARED.clear()  # cold: every shape rendered from the database
     with CaptureQueriesContext(connection) as captured:
         status, body, _ = api(path)
     assert status == 200
@@ -61,10 +64,25 @@ def test_list_queries_do_not_grow_with_rows(api, path, modes):
 
 
 def test_spacecraft_page_query_budget(api):
-    """Normal spacecraft page: count, ids, spacecraft, configurations (+families), families, agencies, images
-    (+variants), family parents: the exact budget, so a regression shows."""
+    """Normal spacecraft page: data version, count, ids, spacecraft, configurations (+families), families,
+    agencies, images (+variants), family parents: the exact budget, so a regression shows."""
     count, _ = queries(api, "/2.3.0/spacecraft/?limit=100")
-    assert count == 10
+    assert count == 11
+
+
+def test_shared_shapes_are_rendered_once_per_data_version(api):
+    """Configurations, agencies, families and images are kept rendered: a second page needs only the data
+    version, count, ids and spacecraft rows; a write (a new data version) renders them afresh."""
+    path = "/2.3.0/spacecraft/?limit=100&format=json"
+    cold, body = queries(api, path)
+    with CaptureQueriesContext(connection) as captured:
+        status, warm_body, response = api(path)
+    assert (status, len(captured.captured_queries)) == (200, 4)
+    assert warm_body == body
+    m.SpacecraftConfiguration.objects.get(pk=1).save()  # a write: the data version moves on
+    with CaptureQueriesContext(connection) as captured:
+        api(path)
+    assert len(captured.captured_queries) == cold
 
 
 @pytest.mark.parametrize("path", ["spacecraft/627", "spacecraft_configurations/7", "agencies/121",

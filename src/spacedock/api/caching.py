@@ -41,7 +41,8 @@ class ResponseCache:
             return self.get_response(request)
         if request.method == "HEAD" or self.max_age <= 0:
             return self._fresh_for(self.get_response(request))
-        key = cache_key(request, changes.current())
+        request.data_version = changes.current()  # the views build from this version too
+        key = cache_key(request, request.data_version)
         hit = self.cache.get(key)
         if hit is not None:
             content, headers = hit

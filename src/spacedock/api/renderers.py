@@ -10,6 +10,7 @@ class LL2JSONRenderer(JSONRenderer):
         if data is None:
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            data = orjson.loads(orjson.dumps(data))  # plain values again (shared shapes come as orjson Fragments)
             return super().render(data, accepted_media_type, renderer_context)
         out = orjson.dumps(data)
         if b"\xe2\x80\xa8" in out or b"\xe2\x80\xa9" in out:

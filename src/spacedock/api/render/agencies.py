@@ -13,6 +13,7 @@ COUNTRY_COLUMNS = ("id", "name", "alpha_2_code", "alpha_3_code", "nationality_na
 
 
 class AgencyMiniKind(Kind):
+    shared = True
     name = "agency_list"
     level = 80
     model = Agency

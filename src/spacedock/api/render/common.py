@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 
 import isodate
+import orjson
 
-from spacedock.catalog import clock
+from spacedock.catalog import changes, clock
 
 API_PREFIX = "/2.3.0/"
 
@@ -21,17 +22,21 @@ class Context:
     """What a representation needs from the request: the absolute base, the `format` override, and the
     moment its live figures are computed for (one moment for the whole response)."""
 
-    __slots__ = ("base", "suffix", "now")
+    __slots__ = ("base", "suffix", "now", "version")
 
-    def __init__(self, base: str, fmt: str | None = None, now: dt.datetime | None = None):
+    def __init__(self, base: str, fmt: str | None = None, now: dt.datetime | None = None, version: int | None = None):
         self.base = base.rstrip("/") + API_PREFIX
         self.suffix = f"?format={fmt}" if fmt else ""
         self.now = now or clock.now()
+        self.version = version  # the data version the response is built from; None: share nothing
 
     @classmethod
     def from_request(cls, request) -> "Context":
         fmt = request.query_params.get("format") if hasattr(request, "query_params") else request.GET.get("format")
-        return cls(f"{request.scheme}://{request.get_host()}", fmt)
+        version = getattr(request, "data_version", None)  # read once per request (see api.caching)
+        if version is None:
+            version = changes.current()
+        return cls(f"{request.scheme}://{request.get_host()}", fmt, version=version)
 
     def url(self, collection: str, pk) -> str:
         """An object's absolute `url`, keeping the `format` parameter as LL2 (DRF reverse()) does."""
@@ -74,12 +79,41 @@ class Kind:
     level: int = 0
     model = None
     columns: tuple = ()
+    # Whether its rendering depends on stored data only (not on the clock): then it is rendered once per
+    # data version and host, and reused as JSON bytes by every later request (see SharedShapes).
+    shared: bool = False
 
     def fetch(self, ids, ctx):
         return self.model.objects.filter(pk__in=ids).values(*self.columns)
 
     def render(self, row, refs: "Refs") -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class SharedShapes:
+    """Per process: shared shapes (a configuration, an agency, an image) already rendered, as JSON bytes,
+    for one data version. A spacecraft page embeds a few dozen distinct ones a hundred times over;
+    rendering each once per data version instead of once per request saves most of a page's queries.
+    A new data version (any write) empties it."""
+
+    LIMIT = 50_000  # entries; past it the store starts afresh, so memory stays bounded
+
+    def __init__(self):
+        self.version = None
+        self.store: dict = {}
+
+    def for_context(self, ctx: Context) -> dict | None:
+        if ctx.version is None:
+            return None
+        if ctx.version != self.version or len(self.store) > self.LIMIT:
+            self.version, self.store = ctx.version, {}
+        return self.store.setdefault((ctx.base, ctx.suffix), {})
+
+    def clear(self):
+        self.version, self.store = None, {}
+
+
+SHARED = SharedShapes()
 
 
 class Refs:
@@ -89,6 +123,8 @@ class Refs:
         self.ctx = ctx
         self._objects: dict[tuple[str, object], dict] = {}
         self._pending: dict[Kind, list] = {}
+        self._shared = SHARED.for_context(ctx)
+        self._new_shared: list = []
 
     def get(self, kind: Kind, pk):
         if pk is None:
@@ -96,6 +132,12 @@ class Refs:
         key = (kind.name, pk)
         obj = self._objects.get(key)
         if obj is None:
+            if kind.shared and self._shared is not None:
+                obj = self._shared.get(key)
+                if obj is not None:
+                    self._objects[key] = obj
+                    return obj
+                self._new_shared.append(key)
             obj = self._objects[key] = {}
             self._pending.setdefault(kind, []).append(pk)
         return obj
@@ -109,6 +151,10 @@ class Refs:
             ids = self._pending.pop(kind)
             for row in kind.fetch(ids, self.ctx):
                 self._objects[(kind.name, row["id"])].update(kind.render(row, self))
+        for key in self._new_shared:
+            if self._objects[key]:  # found: keep its bytes for the next requests
+                self._shared[key] = orjson.Fragment(orjson.dumps(self._objects[key]))
+        self._new_shared = []
 
     def found(self, kind: Kind, pk) -> bool:
         return bool(self._objects.get((kind.name, pk)))

@@ -13,6 +13,7 @@ from .images import IMAGE
 
 
 class FamilyMiniKind(Kind):
+    shared = True
     name = "family_list"
     level = 60
     model = SpacecraftConfigFamily
@@ -79,6 +80,7 @@ class FamilyEndpointDetailedKind(FamilyDetailedKind):
 
 
 class ConfigNormalKind(Kind):
+    shared = True
     name = "config_normal"
     level = 30
     model = SpacecraftConfiguration

@@ -26,6 +26,7 @@ class LaunchKind(Kind):
 class StationKind(Kind):
     """`SpaceStationNormal`, from the station's stored document."""
 
+    shared = True
     name = "station_normal"
     level = 85
     model = SpaceStation
@@ -43,6 +44,7 @@ class StationMiniKind(StationKind):
 
 
 class DockingLocationKind(Kind):
+    shared = True
     name = "docking_location"
     level = 9
     model = DockingLocation

@@ -5,6 +5,7 @@ from .common import Kind, grouped
 
 
 class ImageKind(Kind):
+    shared = True
     name = "image"
     level = 90
     model = Image

@@ -331,10 +331,11 @@ def _queries(api, path):
 
 
 def test_query_count_does_not_grow_with_flights(api, settings):
-    """The detailed spacecraft and the flights pages cost the same queries with 1 or 30 flights."""
+    """The detailed spacecraft and the flights pages cost the same queries with 1 or 30 flights (a live
+    spacecraft both times: a live one costs two queries more, for its flights' share at the moment)."""
     settings.SPACEDOCK_NOW = iso(at(1000))
     make_spacecraft(100001)
-    make_flight(100100, 100001, at(0), at(1))
+    make_flight(100100, 100001, at(0))
     make_docking(100100, 100100, at(0, hours=1), at(0, hours=20))
     figures.refresh([100001])
     paths = ["/2.3.0/spacecraft/100001/", "/2.3.0/spacecraft_flights/?spacecraft=100001&mode=normal&limit=100",

@@ -36,7 +36,8 @@ class Endpoint:
     ordering_fields: tuple[str, ...] = ("id",)
     default_ordering: tuple[str, ...] = ("id",)
     documented: bool = True  # whether the page lists Modes/Filters/Search/Ordering (config/ tables don't)
-    # Adds the computed columns filters and orderings use, for the response's moment: (queryset, now) -> queryset.
+    # Adds the computed columns filters and orderings use, for the response's moment:
+    # (queryset, now, names) -> queryset, `names` being the parameters and ordering terms of the request.
     annotate: Callable | None = None
     # term -> Q through a text index, instead of scanning `search_fields` (same meaning).
     search_index: Callable | None = None

@@ -35,7 +35,11 @@ class EndpointView(GenericAPIView):
 
     def get_queryset(self):
         queryset = self.endpoint.model.objects.all()
-        return self.endpoint.annotate(queryset, self.ctx.now) if self.endpoint.annotate else queryset
+        if self.endpoint.annotate:
+            params = self.request.query_params
+            names = set(params) | {term.strip().lstrip("-") for term in params.get("ordering", "").split(",")}
+            queryset = self.endpoint.annotate(queryset, self.ctx.now, names)
+        return queryset
 
     def get_view_name(self):
         return f"{self.endpoint.title} {self.suffix}".strip()

@@ -100,26 +100,59 @@ def _live(settled: str, share, output):
     )
 
 
-def annotations(at: dt.datetime) -> dict:
-    """The figures at `at` as SQL, by their LL2 names (durations in whole seconds)."""
+LIVE = ("in_space", "time_in_space", "time_docked", "mission_ends_count")  # the figures that move with time
+
+
+def annotations(at: dt.datetime, names=LIVE) -> dict:
+    """The figures `names` at `at` as SQL, by their LL2 names (durations in whole seconds)."""
     flights = SpacecraftFlight.objects.all()
-    dockings = DockingEvent.objects.all()
-    on = flights.filter(spacecraft=OuterRef("pk"), launch__net__lte=at).filter(
-        Q(mission_end__isnull=True) | Q(mission_end__gt=at))
-    return {
-        "in_space": Case(When(live=True, then=Exists(on)), default=F("settled_in_space"), output_field=BooleanField()),
-        "time_in_space": _live("settled_time_in_space", _per_spacecraft(
+    builders = {
+        "in_space": lambda: Case(When(live=True, then=Exists(flights.filter(
+            spacecraft=OuterRef("pk"), launch__net__lte=at).filter(Q(mission_end__isnull=True) | Q(mission_end__gt=at)))),
+            default=F("settled_in_space"), output_field=BooleanField()),
+        "time_in_space": lambda: _live("settled_time_in_space", _per_spacecraft(
             flights, "spacecraft", Sum(_share("launch__net", "mission_end", at))), BigIntegerField()),
-        "time_docked": _live("settled_time_docked", _per_spacecraft(
-            dockings, "flight_vehicle_chaser__spacecraft", Sum(_share("docking", "departure", at))), BigIntegerField()),
-        "mission_ends_count": _live("settled_mission_ends_count", _per_spacecraft(
+        "time_docked": lambda: _live("settled_time_docked", _per_spacecraft(
+            DockingEvent.objects.all(), "flight_vehicle_chaser__spacecraft", Sum(_share("docking", "departure", at))),
+            BigIntegerField()),
+        "mission_ends_count": lambda: _live("settled_mission_ends_count", _per_spacecraft(
             flights.filter(mission_end__lte=at), "spacecraft", Count("id")), IntegerField()),
     }
+    return {name: builders[name]() for name in names if name in builders}
 
 
-def with_figures(queryset, at: dt.datetime | None = None):
-    """Spacecraft with their figures at `at` (default: now), for filtering, ordering and rendering."""
-    return queryset.annotate(**annotations(at or clock.now()))
+def with_figures(queryset, at: dt.datetime | None = None, names=LIVE):
+    """Spacecraft with their figures `names` at `at` (default: now), for filtering and ordering in SQL.
+
+    Only what a request filters or orders by is worth building: the expressions cost the ORM a few
+    milliseconds to assemble."""
+    wanted = annotations(at or clock.now(), names)
+    return queryset.annotate(**wanted) if wanted else queryset
+
+
+def live_figures(rows, at: dt.datetime) -> None:
+    """Fill in the figures of spacecraft rows (dicts with `id`, `live` and the settled_* columns) at `at`.
+
+    The twin of the SQL above, for rendering: settled rows need nothing more; the few live ones take
+    their stored flights and dockings (two queries, only when the rows hold a live one)."""
+    live = [row["id"] for row in rows if row["live"]]
+    flights = _grouped(SpacecraftFlight.objects.filter(spacecraft_id__in=live).values_list(
+        "spacecraft_id", "launch__net", "mission_end")) if live else {}
+    dockings = _grouped(DockingEvent.objects.filter(flight_vehicle_chaser__spacecraft_id__in=live).values_list(
+        "flight_vehicle_chaser__spacecraft_id", "docking", "departure")) if live else {}
+    for row in rows:
+        if not row["live"]:
+            row["in_space"] = row["settled_in_space"]
+            row["time_in_space"] = row["settled_time_in_space"]
+            row["time_docked"] = row["settled_time_docked"]
+            row["mission_ends_count"] = row["settled_mission_ends_count"]
+            continue
+        own, docked = flights.get(row["id"], []), dockings.get(row["id"], [])
+        row["in_space"] = any(is_on(net, end, at) for net, end in own)
+        row["time_in_space"] = (row["settled_time_in_space"] or 0) + sum(on_for(net, end, at) for net, end in own)
+        row["time_docked"] = (row["settled_time_docked"] or 0) + sum(on_for(start, end, at) for start, end in docked)
+        row["mission_ends_count"] = (row["settled_mission_ends_count"] or 0) + sum(
+            1 for _, end in own if end is not None and end <= at)
 
 
 # --- refresh ----------------------------------------------------------------------------------------------

@@ -142,6 +142,10 @@ class Refs:
             self._pending.setdefault(kind, []).append(pk)
         return obj
 
+    def provide(self, kind: Kind, pk, obj: dict) -> None:
+        """`obj` is already `kind` of `pk` (built from a row fetched for another shape): no fetch for it."""
+        self._objects.setdefault((kind.name, pk), obj)
+
     def many(self, kind: Kind, pks) -> list:
         return [self.get(kind, pk) for pk in pks]
 

@@ -15,14 +15,16 @@ class SpacecraftNormalKind(Kind):
     name = "spacecraft_normal"
     level = 0
     model = Spacecraft
-    columns = ("id", "name", "serial_number", "is_placeholder", "image_id", "in_space", "time_in_space",
-               "time_docked", "flights_count", "mission_ends_count", "status_id", "status__name",
-               "description", "spacecraft_config_id", "fastest_turnaround")
+    columns = ("id", "name", "serial_number", "is_placeholder", "image_id", "live", "settled_in_space",
+               "settled_time_in_space", "settled_time_docked", "flights_count", "settled_mission_ends_count",
+               "status_id", "status__name", "description", "spacecraft_config_id", "fastest_turnaround")
     mode = "normal"
     config = CONFIG_NORMAL
 
     def fetch(self, ids, ctx):
-        return figures.with_figures(self.model.objects.filter(pk__in=ids), ctx.now).values(*self.columns)
+        rows = list(super().fetch(ids, ctx))
+        figures.live_figures(rows, ctx.now)
+        return rows
 
     def render(self, row, refs):
         return {
@@ -77,6 +79,8 @@ class SpacecraftDetailedKind(SpacecraftNestedDetailedKind):
         from .flights import FLIGHT_NORMAL
 
         out = super().render(row, refs)
+        # Each flight embeds this spacecraft again in normal form: the same row, so no second fetch.
+        refs.provide(SPACECRAFT_IN_FLIGHT, row["id"], SPACECRAFT_IN_FLIGHT.render(row, refs))
         out["flights"] = refs.many(FLIGHT_NORMAL, row["flights"])  # oldest launch first
         return out
 

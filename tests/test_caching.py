@@ -148,6 +148,27 @@ def test_errors_and_other_methods_are_not_cached(client, cached):
 
 
 @pytest.mark.redis
+def test_processes_render_the_same_bytes_within_a_window(client, cached, settings):
+    """Live figures are computed for the start of the max-age window: a process that renders the URL
+    later in the window (here: another client, cache emptied) gives the same bytes and ETag, so an
+    ETag from one process is a 304 at another."""
+    from django.test import Client
+
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:31Z"  # window 01:13:30 - 01:14:00 (max-age 30)
+    url = "/2.3.0/spacecraft/627/?format=json&mode=normal"
+    first, _ = get(client, url)
+    caches["default"].clear()
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:59Z"
+    other = Client()
+    second, _ = get(other, url)
+    assert second.content == first.content and second["ETag"] == first["ETag"]
+    assert orjson.loads(first.content)["time_in_space"] == "P74DT58M58S"  # net 00:14:32 to 01:13:30
+    assert get(other, url, HTTP_IF_NONE_MATCH=first["ETag"])[0].status_code == 304
+    settings.SPACEDOCK_NOW = "2026-07-24T01:14:00Z"  # the next window
+    caches["default"].clear()
+    assert orjson.loads(get(other, url)[0].content)["time_in_space"] == "P74DT59M28S"
+
+
 def test_redis_cache_is_shared_between_processes(client, settings, db):
     """App processes share one Redis: what one stored, another serves (here a second client with its own
     handler and middleware), and the entry is there in Redis itself."""

@@ -5,6 +5,10 @@ gzip-ness, and the catalogue's data version (`catalog.changes`): a write bumps t
 next request misses and sees it. Entries live `SPACEDOCK_MAX_AGE` seconds, which is also the
 `Cache-Control: max-age` clients are told, so no cached live figure is older than that. The cache is
 Django's (`CACHE_URL`: local memory by default, Redis in production).
+
+While caching, live figures are computed for the start of the current max-age window: every process
+then renders the same bytes for a URL within the window, so an ETag one process gave is a 304 at
+any other.
 """
 import hashlib
 
@@ -14,7 +18,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import urlencode
 
-from spacedock.catalog import changes
+from spacedock.catalog import changes, clock
 
 API_PREFIX = "/2.3.0/"
 SKIPPED_HEADERS = {"content-length"}
@@ -39,7 +43,10 @@ class ResponseCache:
     def __call__(self, request):
         if not request.path.startswith(API_PREFIX) or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        if request.method == "HEAD" or self.max_age <= 0:
+        if self.max_age <= 0:
+            return self._fresh_for(self.get_response(request))
+        request.figures_moment = clock.now(self.max_age)
+        if request.method == "HEAD":
             return self._fresh_for(self.get_response(request))
         request.data_version = changes.current()  # the views build from this version too
         key = cache_key(request, request.data_version)

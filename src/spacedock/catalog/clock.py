@@ -15,7 +15,12 @@ def parse_moment(text: str) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
-def now() -> dt.datetime:
+def now(step: int = 0) -> dt.datetime:
+    """The moment, in whole seconds; with `step`, the start of the current window of `step` seconds
+    (so that every process computes the same figures within it)."""
     pinned = getattr(settings, "SPACEDOCK_NOW", None)
     moment = parse_moment(pinned) if pinned else timezone.now()
-    return moment.replace(microsecond=0)
+    moment = moment.replace(microsecond=0)
+    if step > 1:
+        moment -= dt.timedelta(seconds=int(moment.timestamp()) % step)
+    return moment

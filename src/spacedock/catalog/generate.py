@@ -157,7 +157,7 @@ class ConfigShape:
     id: int
     name: str
     agency: str
-    earliest: int  # its maiden flight (or the first crewed flight), in seconds since 1970
+    earliest: int  # its maiden flight (or 1961), in seconds since 1970: its spacecraft fly no earlier
     base: str  # its name without a version number ("Crew Dragon")
     names: tuple  # weighted (name template, serial template) pairs of its real spacecraft: ("Progress MS-{}",
     # "MS-21 (No.{})"); None for a name without a number ("Crew Dragon Freedom") or for no serial
@@ -172,7 +172,7 @@ class Reference:
     def __init__(self, reference_moment: int):
         self.now = reference_moment
         configs = list(SpacecraftConfiguration.objects.order_by("id")
-                       .values("id", "name", "maiden_flight", "image_id", "agency_id", "agency__name"))
+                       .values("id", "name", "maiden_flight", "image_id", "agency_id", "agency__name", "in_use"))
         if not configs:
             raise NoReferenceData("no spacecraft configurations in the database: import the LL2 data first "
                                   "(spacedock import data/*.json)")
@@ -187,7 +187,7 @@ class Reference:
         by_config = defaultdict(list)
         for row in real:
             by_config[row[0]].append(row)
-        all_statuses = Counter(row[3] for row in real) or Counter(statuses)
+        all_statuses = Counter(row[3] for row in real) or Counter(dict.fromkeys(statuses, 1))
         self.placeholder = sum(1 for row in real if row[6]) / len(real) if real else 0.0
         lengths = [len(row[5]) for row in real]
         self.lengths = lengths or [150]
@@ -224,6 +224,9 @@ class Reference:
             # The real spread, plus a little for configurations with no real spacecraft so that each appears.
             weights.append(len(rows) + 0.2)
         self.config_choice = _weighted(zip(self.configs, weights))
+        # A spacecraft in space now, or about to launch, is of a configuration still in use.
+        in_use = [(shape, w) for shape, w, c in zip(self.configs, weights, configs) if c["in_use"]]
+        self.in_use_choice = _weighted(in_use) if in_use else self.config_choice
         self._launch_constants()
         self._stations()
 
@@ -343,8 +346,8 @@ class _Builder:
     def __init__(self, reference: Reference, seed: int, count: int):
         self.ref = reference
         self.now = clock.now()  # what refresh() would settle the figures at
-        self.rng = random.Random(seed)
-        self.launch_stem = (LAUNCH_MARK << 96) | (random.Random(f"launch:{seed}").getrandbits(32) << 64)
+        self.rng = random.Random(f"spacedock generate {seed}")  # a string: an int seed would ignore its sign
+        self.launch_stem = (LAUNCH_MARK << 96) | (random.Random(f"launch {seed}").getrandbits(32) << 64)
         self.numbers = Counter()  # per name template, the last number given
         self.flight_id = self.docking_id = FIRST_ID
         self.launch_no = 0
@@ -360,7 +363,8 @@ class _Builder:
 
     def _spacecraft(self, index: int, rows: dict) -> None:
         rng, ref = self.rng, self.ref
-        config = _pick(rng, ref.config_choice)
+        last = self.last_flight.get(index, ENDED)
+        config = _pick(rng, ref.config_choice if last == ENDED else ref.in_use_choice)
         status_id, single_use = _pick(rng, config.statuses)
         name_template, serial_template = _pick(rng, config.names)
         numbered = name_template or config.base
@@ -380,7 +384,6 @@ class _Builder:
         )
         rows[Spacecraft].append(spacecraft)
 
-        last = self.last_flight.get(index, ENDED)
         flights = 0 if last == ENDED and rng.random() < NO_FLIGHT else 1
         if flights and not single_use and rng.random() < REFLOWN:
             flights = 2

@@ -36,7 +36,8 @@ class Context:
         version = getattr(request, "data_version", None)  # read once per request (see api.caching)
         if version is None:
             version = changes.current()
-        return cls(f"{request.scheme}://{request.get_host()}", fmt, version=version)
+        moment = getattr(request, "figures_moment", None)  # the cache window's start (see api.caching)
+        return cls(f"{request.scheme}://{request.get_host()}", fmt, now=moment, version=version)
 
     def url(self, collection: str, pk) -> str:
         """An object's absolute `url`, keeping the `format` parameter as LL2 (DRF reverse()) does."""

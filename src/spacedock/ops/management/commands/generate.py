@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from spacedock.catalog.generate import FIRST_ID, MAX_SPACECRAFT, NoReferenceData, generate
 
-WHOLE = re.compile(r"[+-]?\d+")
+WHOLE = re.compile(r"[+-]?[0-9]{1,30}")
 
 
 def whole_number(option: str, value, low=None, high=None) -> int:
@@ -13,7 +13,8 @@ def whole_number(option: str, value, low=None, high=None) -> int:
     number = int(text) if WHOLE.fullmatch(text) else None
     if number is None or (low is not None and number < low) or (high is not None and number > high):
         bounds = f" from {low:,} to {high:,}" if low is not None and high is not None else ""
-        raise CommandError(f"{option} must be a whole number{bounds}, got {value!r}")
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise CommandError(f"{option} must be a whole number{bounds}, got {shown!r}")
     return number
 
 

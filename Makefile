@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install serve test clean
+.PHONY: install serve test bench clean
 
 install: $(STAMP)
 
@@ -23,6 +23,11 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	PY=$(PY) bash scripts/test.sh
+
+# Load the server with wrk next to the bare-WSGI ceiling; options via BENCH_ARGS (bench/run.py --help).
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info .pytest_cache

@@ -5,6 +5,7 @@ import orjson
 import pytest
 from django.db import connection
 
+from spacedock.api.pagination import COUNTS
 from spacedock.api.render.common import SHARED
 from spacedock.ingest.importer import import_paths
 
@@ -27,7 +28,8 @@ def no_response_cache(settings):
     """Tests change rows with the ORM, which bumps no data version: the response cache is off unless a
     test (tests/test_caching.py) turns it on."""
     settings.SPACEDOCK_MAX_AGE = 0
-    SHARED.clear()  # rendered shapes kept per data version: no test sees another's
+    SHARED.clear()  # rendered shapes and counts kept per data version: no test sees another's
+    COUNTS.__init__()
 
 
 @pytest.fixture

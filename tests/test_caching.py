@@ -203,3 +203,10 @@ def test_data_version_is_bumped_by_every_import(db):
     import_paths([DATA / "3-ll-spacecraft_configurations-detailed-all.json"])
     assert changes.current() == before + 1
     assert m.DataVersion.objects.count() == 1
+
+
+def test_counts_are_kept_per_data_version(api):
+    """A count is reused until the data changes; a single save is a change too."""
+    assert api("/2.3.0/spacecraft/?search=Zulu")[1]["count"] == 0
+    m.Spacecraft.objects.create(id=100001, name="Zulu One", status_id=1, spacecraft_config_id=6)
+    assert api("/2.3.0/spacecraft/?search=Zulu")[1]["count"] == 1

@@ -110,7 +110,7 @@ def _cache(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spacedock",
-                "OPTIONS": {"MAX_ENTRIES": 2000}}
+                "OPTIONS": {"MAX_ENTRIES": 200}}  # a page of 100 can be 1 MB: bounded per worker
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     from django.core.exceptions import ImproperlyConfigured

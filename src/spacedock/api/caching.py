@@ -55,6 +55,9 @@ class ResponseCache:
             content, headers = hit
             response = HttpResponse(content, headers=headers)
             return get_conditional_response(request, etag=response.get("ETag"), response=response) or response
+        # Within a data version and a figures window a URL always renders the same bytes, so the cache key
+        # itself is a strong ETag, and the body needs no hashing (ConditionalGet compares it for a 304).
+        request.etag = f'"{key.rsplit(":", 1)[1]}-{int(request.figures_moment.timestamp())}"'
         response = self._fresh_for(self.get_response(request))
         if response.status_code == 200 and not response.streaming and response.has_header("ETag"):
             headers = {name: value for name, value in response.items() if name.lower() not in SKIPPED_HEADERS}

@@ -41,6 +41,8 @@ class Endpoint:
     annotate: Callable | None = None
     # term -> Q through a text index, instead of scanning `search_fields` (same meaning).
     search_index: Callable | None = None
+    # Filters whose meaning moves with the clock: a count with one of them is never reused.
+    clock_filters: tuple[str, ...] = ()
     examples: dict[str, str] = field(default_factory=dict)  # mode, filter, search, ordering -> query
 
     @property
@@ -100,6 +102,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ordering_fields=("flights_count", "id", "mission_ends_count", "time_docked", "time_in_space"),
         annotate=figures.with_figures,
         search_index=search.spacecraft_matching,
+        clock_filters=("in_space",),
         examples={"mode": "mode=detailed", "filter": "is_placeholder=True", "search": "search=Endeavour",
                   "ordering": "ordering=-flights_count"},
     ),

@@ -21,9 +21,40 @@ def _whole_number(request, name, minimum):
     return value
 
 
+class Counts:
+    """Per process: `count` by data version and filters. A count changes only when the data does (a new
+    data version), unless a filter moves with the clock (`in_space`): such requests are counted afresh."""
+
+    LIMIT = 10_000
+
+    def __init__(self):
+        self.version, self.store = None, {}
+
+    def get(self, version, key, compute):
+        if version != self.version or len(self.store) > self.LIMIT:
+            self.version, self.store = version, {}
+        if key not in self.store:
+            self.store[key] = compute()
+        return self.store[key]
+
+
+COUNTS = Counts()
+
+
 class LL2Pagination(LimitOffsetPagination):
     default_limit = 10
     max_limit = 100
+    count_key = None  # (version, key) when the count may be reused; set by paginate_queryset
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.count_key = view.count_key(request) if view is not None and hasattr(view, "count_key") else None
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_count(self, queryset):
+        if self.count_key is None:
+            return super().get_count(queryset)
+        version, key = self.count_key
+        return COUNTS.get(version, key, lambda: super(LL2Pagination, self).get_count(queryset))
 
     def get_limit(self, request):
         limit = _whole_number(request, self.limit_query_param, 1)

@@ -13,7 +13,7 @@ class LL2JSONRenderer(JSONRenderer):
             data = orjson.loads(orjson.dumps(data))  # plain values again (shared shapes come as orjson Fragments)
             return super().render(data, accepted_media_type, renderer_context)
         out = orjson.dumps(data)
-        if b"\xe2\x80\xa8" in out or b"\xe2\x80\xa9" in out:
+        if b"\xe2\x80" in out and (b"\xe2\x80\xa8" in out or b"\xe2\x80\xa9" in out):
             out = out.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
         return out
 

@@ -5,13 +5,12 @@ built as plain dicts by `render` with a fixed number of batched queries.
 """
 from django.http import Http404
 from django.utils.safestring import mark_safe
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.compat import apply_markdown
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from .filters import INT64, Ordering, Search
+from .filters import INT64, Filters, Ordering, Search
 from .modes import shape_for
 from .pagination import LL2Pagination
 from .render.common import Context, Refs
@@ -32,6 +31,13 @@ class EndpointView(GenericAPIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.ctx = Context.from_request(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        etag = getattr(request, "etag", None)  # set by api.caching: no need to hash the body
+        if etag and response.status_code == 200:
+            response["ETag"] = etag
+        return response
 
     def get_queryset(self):
         queryset = self.endpoint.model.objects.all()
@@ -59,7 +65,7 @@ class EndpointView(GenericAPIView):
 class ListView(EndpointView):
     suffix = "List"
     pagination_class = LL2Pagination
-    filter_backends = [DjangoFilterBackend, Search, Ordering]  # DRF search: every term, any field
+    filter_backends = [Filters, Search, Ordering]  # DRF search: every term, any field
 
     @property
     def filterset_class(self):
@@ -76,6 +82,16 @@ class ListView(EndpointView):
     @property
     def ordering(self):
         return self.endpoint.default_ordering
+
+    def count_key(self, request):
+        """What the count depends on: the data version, the endpoint, its filters and search; None when
+        a filter moves with the clock."""
+        params = request.query_params
+        if self.ctx.version is None or any(name in params for name in self.endpoint.clock_filters):
+            return None
+        names = set(self.endpoint.filter_names) | {"search"}
+        return self.ctx.version, (self.endpoint.path, tuple(sorted((k, tuple(params.getlist(k))) for k in params
+                                                                   if k in names)))
 
     def get(self, request, *args, **kwargs):
         shape = shape_for(request, self.endpoint, self.endpoint.list_mode)

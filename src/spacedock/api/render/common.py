@@ -9,6 +9,7 @@ is fixed by the shape, not by the number of rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 
 import isodate
 import orjson
@@ -80,9 +81,12 @@ class Kind:
     level: int = 0
     model = None
     columns: tuple = ()
-    # Whether its rendering depends on stored data only (not on the clock): then it is rendered once per
-    # data version and host, and reused as JSON bytes by every later request (see SharedShapes).
+    # Whether its rendering depends on stored data only (not on the clock), at least for the rows `keeps`
+    # says: then it is rendered once per data version and host, and reused as JSON bytes (SharedShapes).
     shared: bool = False
+
+    def keeps(self, row) -> bool:
+        return True
 
     def fetch(self, ids, ctx):
         return self.model.objects.filter(pk__in=ids).values(*self.columns)
@@ -92,26 +96,44 @@ class Kind:
 
 
 class SharedShapes:
-    """Per process: shared shapes (a configuration, an agency, an image) already rendered, as JSON bytes,
-    for one data version. A spacecraft page embeds a few dozen distinct ones a hundred times over;
-    rendering each once per data version instead of once per request saves most of a page's queries.
-    A new data version (any write) empties it."""
+    """Per process: shapes already rendered, as JSON bytes, for one data version.
 
-    LIMIT = 50_000  # entries; past it the store starts afresh, so memory stays bounded
+    A configuration, an agency, an image: a page embeds a few dozen distinct ones a hundred times over.
+    A settled spacecraft (no flight or docking on or to come): its bytes cannot change until the data
+    does. Rendering each once per data version instead of once per request saves most of a page's
+    queries and work. A new data version (any write) empties it; past `budget` bytes the least recently
+    used go first, so a worker's memory stays bounded.
+    """
 
-    def __init__(self):
-        self.version = None
-        self.store: dict = {}
-
-    def for_context(self, ctx: Context) -> dict | None:
-        if ctx.version is None:
-            return None
-        if ctx.version != self.version or len(self.store) > self.LIMIT:
-            self.version, self.store = ctx.version, {}
-        return self.store.setdefault((ctx.base, ctx.suffix), {})
+    def __init__(self, budget: int = 64 << 20):
+        self.budget = budget
+        self.clear()
 
     def clear(self):
-        self.version, self.store = None, {}
+        self.version, self.size, self.store = None, 0, OrderedDict()
+
+    def start(self, ctx: Context) -> bool:
+        """Use the store for this request's context; False when it has no data version to key by."""
+        if ctx.version is None:
+            return False
+        if ctx.version != self.version:
+            self.clear()
+            self.version = ctx.version
+        return True
+
+    def get(self, ctx: Context, key):
+        fragment = self.store.get((ctx.base, ctx.suffix, key))
+        if fragment is not None:
+            self.store.move_to_end((ctx.base, ctx.suffix, key))
+        return fragment
+
+    def put(self, ctx: Context, key, obj) -> None:
+        data = orjson.dumps(obj)
+        self.store[(ctx.base, ctx.suffix, key)] = orjson.Fragment(data)
+        self.size += len(data)
+        while self.size > self.budget and self.store:
+            _, old = self.store.popitem(last=False)
+            self.size -= len(orjson.dumps(old))
 
 
 SHARED = SharedShapes()
@@ -124,8 +146,9 @@ class Refs:
         self.ctx = ctx
         self._objects: dict[tuple[str, object], dict] = {}
         self._pending: dict[Kind, list] = {}
-        self._shared = SHARED.for_context(ctx)
+        self._sharing = SHARED.start(ctx)
         self._new_shared: list = []
+        self._unkept: set = set()
 
     def get(self, kind: Kind, pk):
         if pk is None:
@@ -133,8 +156,8 @@ class Refs:
         key = (kind.name, pk)
         obj = self._objects.get(key)
         if obj is None:
-            if kind.shared and self._shared is not None:
-                obj = self._shared.get(key)
+            if kind.shared and self._sharing:
+                obj = SHARED.get(self.ctx, key)
                 if obj is not None:
                     self._objects[key] = obj
                     return obj
@@ -155,10 +178,13 @@ class Refs:
             kind = min(self._pending, key=lambda k: k.level)
             ids = self._pending.pop(kind)
             for row in kind.fetch(ids, self.ctx):
-                self._objects[(kind.name, row["id"])].update(kind.render(row, self))
+                key = (kind.name, row["id"])
+                self._objects[key].update(kind.render(row, self))
+                if kind.shared and not kind.keeps(row):
+                    self._unkept.add(key)
         for key in self._new_shared:
-            if self._objects[key]:  # found: keep its bytes for the next requests
-                self._shared[key] = orjson.Fragment(orjson.dumps(self._objects[key]))
+            if self._objects[key] and key not in self._unkept:  # found, and settled: keep its bytes
+                SHARED.put(self.ctx, key, self._objects[key])
         self._new_shared = []
 
     def found(self, kind: Kind, pk) -> bool:

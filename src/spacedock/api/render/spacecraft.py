@@ -20,6 +20,10 @@ class SpacecraftNormalKind(Kind):
                "status_id", "status__name", "description", "spacecraft_config_id", "fastest_turnaround")
     mode = "normal"
     config = CONFIG_NORMAL
+    shared = True  # while settled: a live spacecraft's figures move with the clock
+
+    def keeps(self, row):
+        return not row["live"]
 
     def fetch(self, ids, ctx):
         rows = list(super().fetch(ids, ctx))

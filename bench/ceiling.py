@@ -1,0 +1,30 @@
+"""The bare-WSGI ceiling: a WSGI callable that answers every request with the same fixed bytes.
+
+`make bench` serves it with the same gunicorn settings as `spacedock serve`, with the bytes of a real
+page fetched from Spacedock just before, so every other case is reported as a share of what Python,
+gunicorn and the loopback can do at all on this machine, in the same run.
+
+    BENCH_CEILING_BODY=page.json python -m gunicorn --pythonpath bench ceiling:application
+"""
+import os
+
+
+def make_app(body: bytes, content_type: str = "application/json"):
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+
+    def app(environ, start_response):
+        start_response("200 OK", headers)
+        return [body]
+
+    return app
+
+
+def _load():
+    path = os.environ.get("BENCH_CEILING_BODY")
+    if not path:
+        return make_app(b'{"detail": "set BENCH_CEILING_BODY to the file of the page to serve"}')
+    with open(path, "rb") as file:
+        return make_app(file.read())
+
+
+application = _load()

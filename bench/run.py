@@ -1,0 +1,525 @@
+"""`make bench`: Spacedock under load, next to the bare-WSGI ceiling measured in the same run.
+
+Builds (once, then cached) a database of N synthetic spacecraft on SQLite (var/bench/) and on
+PostgreSQL (database `spacedock_bench`) with `spacedock generate`, starts the server as production
+runs it (`spacedock serve`: gunicorn, 2 sync workers) on 127.0.0.1, loads it with wrk, and prints one
+table of req/s, p50, p99 and ratio to the ceiling per case, with the targets it is held to. The same
+goes to bench/results.json (with the machine's facts) and bench/results.md (for the README).
+
+Cases: `ceiling` (bench/ceiling.py returning the bytes of the `?limit=100` page, same gunicorn
+settings); `normal-unique` and `detailed-unique` (pages of 100, every URL new: bench/unique.lua);
+`repeated` (one URL, revalidated with If-None-Match when the server sends an ETag:
+bench/repeated.lua); `search-sqlite` and `search-postgres` (search + ordering + filter, offsets near
+the end of the result, every URL new, 2 connections so that p50 is a request's own time, not time
+queued behind another); `rss` (the largest gunicorn worker's VmRSS after the SQLite load).
+
+    .venv/bin/python bench/run.py [--spacecraft 100000] [--seconds 10] [--regenerate] ...
+
+Environment the caller sets (CACHE_URL, ...) reaches the servers unchanged. It is a measurement: the
+exit status is 0 when targets are missed (they are listed), and non-zero only when it could not run.
+"""
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+VAR = ROOT / "var" / "bench"
+DATASETS = VAR / "datasets.json"  # what each cached database was built with
+SPACEDOCK = Path(sys.executable).parent / "spacedock"
+WORKERS = 2  # as `spacedock serve` runs by default (measured best on 2 cores)
+WRK_THREADS = 2
+HOST = "127.0.0.1"
+
+PAGE = "/2.3.0/spacecraft/?limit=100"
+SEARCH = PAGE + "&search=Soyuz&ordering=-time_in_space&in_space=false"
+
+# case -> (what the target is about, bound, how it reads)
+TARGETS = {
+    "normal-unique": ("ratio", 0.30, ">= 30 % of ceiling"),
+    "detailed-unique": ("ratio", 0.15, ">= 15 % of ceiling"),
+    "repeated": ("ratio", 0.70, ">= 70 % of ceiling"),
+    "search-sqlite": ("p50", 25.0, "p50 <= 25 ms"),
+    "search-postgres": ("p50", 25.0, "p50 <= 25 ms"),
+    "rss": ("rss", 200.0, "<= 200 MB RSS"),
+}
+
+
+# ---------------------------------------------------------------- wrk
+
+
+_TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)([a-z]+)", text).groups()
+    return float(number) * _TIME_UNITS_MS[unit]
+
+
+def parse_wrk(text: str) -> dict:
+    """req/s, p50/p99 (ms), the request count and any errors, from the output of `wrk --latency`."""
+    latency = {float(p): _ms(v) for p, v in re.findall(r"^\s*(\d+(?:\.\d+)?)%\s+([\d.]+[a-z]+)\s*$", text, re.M)}
+    result = {
+        "requests_per_sec": float(re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M).group(1)),
+        "p50_ms": latency.get(50.0),
+        "p99_ms": latency.get(99.0),
+        "requests": int(re.search(r"^\s*(\d+) requests in ", text, re.M).group(1)),
+        "non_2xx_3xx": 0,
+        "socket_errors": {},
+    }
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", text):
+        result["non_2xx_3xx"] = int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text):
+        result["socket_errors"] = dict(zip(("connect", "read", "write", "timeout"), map(int, match.groups())))
+    if match := re.search(r"^statuses: 200=(\d+) 304=(\d+) other=(\d+)", text, re.M):  # bench/repeated.lua
+        result["statuses"] = dict(zip(("200", "304", "other"), map(int, match.groups())))
+    return result
+
+
+def run_wrk(url: str, seconds: int, connections: int, script: str | None = None, script_args=()) -> dict:
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", str(BENCH / script)]
+    command += [url, "--", *map(str, script_args)] if script_args else [url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    result = parse_wrk(done.stdout)
+    result["connections"] = connections
+    return result
+
+
+# ---------------------------------------------------------------- servers
+
+
+def fetch(url: str, timeout: float = 60.0) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def _log_tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@contextlib.contextmanager
+def serving(name: str, command: list[str], port: int, env: dict, ready_path: str = PAGE, wait: float = 180.0):
+    """Run a server in its own process group until the block ends (error or Ctrl-C included)."""
+    with socket.socket() as probe:  # else the readiness check could be answered by someone else's server
+        if probe.connect_ex((HOST, port)) == 0:
+            raise RuntimeError(f"port {port} is already in use on {HOST}; pass another --port")
+    log = VAR / f"server-{name}.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the {name} server exited ({process.returncode}); {log}:\n{_log_tail(log)}")
+            try:
+                if fetch(f"http://{HOST}:{port}{ready_path}", timeout=30)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the {name} server did not answer within {wait:.0f} s; {log}:\n{_log_tail(log)}")
+            time.sleep(0.25)
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+def spacedock_server(name: str, port: int, database_url: str):
+    env = dict(os.environ, DATABASE_URL=database_url)
+    command = [str(SPACEDOCK), "serve", "--no-load", "--host", HOST, "--port", str(port), "--workers", str(WORKERS)]
+    return serving(name, command, port, env)
+
+
+def ceiling_server(port: int, body_file: Path):
+    # The gunicorn command line `spacedock serve` execs, with bench/ceiling.py as the application.
+    env = dict(os.environ, BENCH_CEILING_BODY=str(body_file))
+    command = [sys.executable, "-m", "gunicorn", "--pythonpath", str(BENCH), "ceiling:application",
+               "--bind", f"{HOST}:{port}", "--workers", str(WORKERS), "--access-logfile", "-"]
+    return serving("ceiling", command, port, env, ready_path="/")
+
+
+def warm_up(base: str) -> None:
+    """A few requests to URLs no case asks for, so each worker has run the code paths once."""
+    for n in range(4):
+        for extra in ("", "&mode=detailed"):
+            fetch(f"{base}{PAGE}{extra}&warmup={n}")
+
+
+def worker_rss_mb(master_pid: int) -> dict:
+    """VmRSS and VmHWM (peak) in MB of the largest child process (gunicorn worker) of master_pid."""
+    rss, peak = [], []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) != master_pid:
+                continue
+            status = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines() if ":" in line)
+        except (OSError, ValueError, IndexError):
+            continue
+        rss.append(int(status["VmRSS"].split()[0]) / 1024)
+        peak.append(int(status["VmHWM"].split()[0]) / 1024)
+    return {"workers": len(rss), "rss_mb": max(rss, default=None), "peak_mb": max(peak, default=None)}
+
+
+# ---------------------------------------------------------------- datasets
+
+
+def _load_datasets() -> dict:
+    try:
+        return json.loads(DATASETS.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_datasets(datasets: dict) -> None:
+    DATASETS.write_text(json.dumps(datasets, indent=2) + "\n")
+
+
+def _postgres(url: str, dbname: str = "postgres"):
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    return psycopg.connect(parts._replace(path="/" + dbname).geturl(), connect_timeout=3, autocommit=True)
+
+
+def postgres_answers(url: str) -> bool:
+    try:
+        _postgres(url).close()
+        return True
+    except Exception:
+        return False
+
+
+def _sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def _database_exists(kind: str, url: str) -> bool:
+    if kind == "sqlite":
+        return _sqlite_path(url).exists()
+    with _postgres(url) as connection:
+        name = urllib.parse.urlsplit(url).path.lstrip("/")
+        return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def _empty_database(kind: str, url: str) -> None:
+    if kind == "sqlite":
+        path = _sqlite_path(url)
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            stale.unlink(missing_ok=True)
+        return
+    from psycopg import sql
+
+    name = sql.Identifier(urllib.parse.urlsplit(url).path.lstrip("/"))
+    with _postgres(url) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def ensure_dataset(kind: str, url: str, spacecraft: int, seed: int, regenerate: bool) -> None:
+    """The database at url holds the bundled data plus `spacecraft` generated ones: cached, else built."""
+    wanted = {"spacecraft": spacecraft, "seed": seed, "url": url}
+    datasets = _load_datasets()
+    if not regenerate and datasets.get(kind) == wanted and _database_exists(kind, url):
+        print(f"== {kind}: cached dataset of {spacecraft:,} generated spacecraft ({url})", flush=True)
+        return
+    commands = subprocess.run([str(SPACEDOCK), "help", "--commands"], capture_output=True, text=True).stdout.split()
+    if "generate" not in commands:
+        raise RuntimeError("`spacedock generate` is not available in this checkout; it builds the benchmark dataset")
+    print(f"== {kind}: building a dataset of {spacecraft:,} generated spacecraft ({url})", flush=True)
+    datasets.pop(kind, None)
+    _save_datasets(datasets)
+    _empty_database(kind, url)
+    env = dict(os.environ, DATABASE_URL=url)
+    steps = [
+        ["migrate", "--verbosity", "0"],
+        ["import", *map(str, sorted((ROOT / "data").glob("*.json")))],
+        ["generate", "--spacecraft", str(spacecraft), "--seed", str(seed)],
+    ]
+    for step in steps:
+        started = time.monotonic()
+        subprocess.run([str(SPACEDOCK), *step], cwd=ROOT, env=env, check=True)
+        print(f"   spacedock {step[0]}: {time.monotonic() - started:.0f} s", flush=True)
+    datasets[kind] = wanted
+    _save_datasets(datasets)
+
+
+# ---------------------------------------------------------------- the run
+
+
+def search_case(name: str, base: str, seconds: int, nonce: str) -> dict:
+    """search + ordering + filter at offsets near the end of its result (10 offsets, then &x= rounds)."""
+    status, _, body = fetch(base + SEARCH)
+    if status != 200:
+        raise RuntimeError(f"{base}{SEARCH} answered {status}")
+    count = json.loads(body)["count"]
+    first = max(0, count - 109)
+    result = run_wrk(base, seconds, 2, "unique.lua", (SEARCH, first, 1, 10, WRK_THREADS, nonce))
+    return dict(result, case=name, url=f"{SEARCH}&offset={first}..{first + 9}", count=count,
+                note=f"count {count:,}, offsets {first:,}-{first + 9:,}")
+
+
+def run_cases(args) -> tuple[list[dict], dict]:
+    VAR.mkdir(parents=True, exist_ok=True)
+    sqlite_url = f"sqlite:///{VAR / 'spacedock.sqlite3'}"
+    ensure_dataset("sqlite", sqlite_url, args.spacecraft, args.seed, args.regenerate)
+    postgres = None if args.no_postgres else args.postgres_url
+    if postgres and not postgres_answers(postgres):
+        print(f"!! PostgreSQL does not answer at {postgres}: search-postgres is skipped", flush=True)
+        postgres = None
+    if postgres:
+        ensure_dataset("postgres", postgres, args.spacecraft, args.seed, args.regenerate)
+
+    nonce = str(int(time.time()))  # keeps this run's URLs apart from any earlier run's, in a shared cache
+    rows, facts = [], {}
+    base = f"http://{HOST}:{args.port}"
+    with spacedock_server("sqlite", args.port, sqlite_url) as server:
+        page = fetch(base + PAGE)[2]
+        facts["spacecraft_served"] = json.loads(page)["count"]
+        print(f"== serving {facts['spacecraft_served']:,} spacecraft from SQLite on {base}", flush=True)
+        body_file = VAR / "ceiling-page.json"
+        body_file.write_bytes(page)
+        with ceiling_server(args.port + 1, body_file):
+            ceiling_url = f"http://{HOST}:{args.port + 1}"
+            for _ in range(8):
+                fetch(ceiling_url + "/")
+            print("-- ceiling", flush=True)
+            rows.append(dict(run_wrk(ceiling_url, args.seconds, args.connections), case="ceiling", url="bench/ceiling.py",
+                             note=f"the {len(page):,} bytes of {PAGE}"))
+        warm_up(base)
+        for name, extra in (("normal-unique", ""), ("detailed-unique", "&mode=detailed")):
+            print(f"-- {name}", flush=True)
+            result = run_wrk(base, args.seconds, args.connections, "unique.lua",
+                             (PAGE + extra, 0, 100, 100, WRK_THREADS, nonce))
+            rows.append(dict(result, case=name, url=f"{PAGE}{extra}&offset=0..9900&x=<n>", note="every URL new"))
+        print("-- repeated", flush=True)
+        result = run_wrk(base + PAGE, args.seconds, args.connections, "repeated.lua")
+        statuses = result.get("statuses", {})
+        share = statuses.get("304", 0) / max(1, sum(statuses.values()))
+        rows.append(dict(result, case="repeated", url=PAGE, note=f"304 Not Modified: {share:.0%}"))
+        print("-- search-sqlite", flush=True)
+        rows.append(search_case("search-sqlite", base, args.seconds, nonce))
+        memory = worker_rss_mb(server.pid)
+        rows.append({"case": "rss", "url": "gunicorn workers after the SQLite cases", **memory,
+                     "note": f"max worker VmRSS {memory['rss_mb']:.0f} MB (peak {memory['peak_mb']:.0f} MB)"
+                     if memory["rss_mb"] else "no worker found"})
+    if postgres:
+        base = f"http://{HOST}:{args.port + 2}"
+        with spacedock_server("postgres", args.port + 2, postgres):
+            warm_up(base)
+            print("-- search-postgres", flush=True)
+            rows.append(search_case("search-postgres", base, args.seconds, nonce))
+    else:
+        rows.append({"case": "search-postgres", "url": SEARCH, "skipped": True, "note": "skipped: no PostgreSQL"})
+    return rows, facts
+
+
+def judge(rows: list[dict]) -> None:
+    """Adds ratio to the ceiling, the target and whether it is met (None: no target, or skipped)."""
+    ceiling = next((r["requests_per_sec"] for r in rows if r["case"] == "ceiling"), None)
+    for row in rows:
+        rps = row.get("requests_per_sec")
+        row["ratio_to_ceiling"] = rps / ceiling if rps is not None and ceiling else None
+        kind, bound, text = TARGETS.get(row["case"], (None, None, ""))
+        row["target"] = text
+        errors = row.get("non_2xx_3xx", 0) + sum(row.get("socket_errors", {}).values())
+        if errors:
+            row["note"] = f"{errors:,} errors! " + row.get("note", "")
+        value = {"ratio": row["ratio_to_ceiling"], "p50": row.get("p50_ms"), "rss": row.get("rss_mb")}.get(kind)
+        if kind is None or row.get("skipped") or value is None:
+            row["passed"] = None
+        elif kind == "ratio":
+            row["passed"] = value >= bound and not errors
+        else:
+            row["passed"] = value <= bound and not errors
+
+
+def machine_facts() -> dict:
+    def first(path, key, separator=":"):
+        with contextlib.suppress(OSError):
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(separator, 1)[1].strip().strip('"')
+        return None
+
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    facts = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "memory_gb": round(int(first("/proc/meminfo", "MemTotal").split()[0]) / 1024 / 1024, 1),
+        "os": first("/etc/os-release", "PRETTY_NAME", "="),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "wrk": (wrk.stdout + wrk.stderr).splitlines()[0].split("Copyright")[0].strip(),
+    }
+    with contextlib.suppress(Exception):
+        import django
+        import gunicorn
+
+        facts["django"], facts["gunicorn"] = django.get_version(), gunicorn.__version__
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    facts["commit"] = commit.stdout.strip() or None
+    return facts
+
+
+def _cache_settings() -> dict:
+    """Cache-related variables the servers inherit, without passwords."""
+    found = {}
+    for name, value in os.environ.items():
+        if name.startswith(("CACHE", "SPACEDOCK_")) or "REDIS" in name:
+            parts = urllib.parse.urlsplit(value)
+            if parts.password:
+                value = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+            found[name] = value
+    return found
+
+
+# ---------------------------------------------------------------- output
+
+
+COLUMNS = ("case", "req/s", "p50 ms", "p99 ms", "of ceiling", "target", "result", "note")
+
+
+def _number(value, digits=1):
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.{digits}f}" if value >= 10 else f"{value:.{digits + 1}f}"
+
+
+def table_rows(rows: list[dict]) -> list[tuple[str, ...]]:
+    result = {True: "PASS", False: "FAIL", None: "-"}
+    return [(
+        row["case"],
+        _number(row.get("requests_per_sec")),
+        _number(row.get("p50_ms")),
+        _number(row.get("p99_ms")),
+        "-" if row.get("ratio_to_ceiling") is None else f"{row['ratio_to_ceiling']:.1%}",
+        row["target"] or "-",
+        "SKIP" if row.get("skipped") else result[row["passed"]],
+        row.get("note", ""),
+    ) for row in rows]
+
+
+def print_table(rows: list[dict], title: str) -> None:
+    lines = table_rows(rows)
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        widths = [max(len(c), *(len(line[i]) for line in lines)) for i, c in enumerate(COLUMNS)]
+        numeric = {1, 2, 3, 4}
+        fmt = lambda cells: "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        print(f"\n{title}\n{fmt(COLUMNS)}\n{'  '.join('-' * w for w in widths)}")
+        for line in lines:
+            print(fmt(line).rstrip())
+        return
+    table = Table(title=title)
+    for i, column in enumerate(COLUMNS):
+        table.add_column(column, justify="right" if i in {1, 2, 3, 4} else "left")
+    for line in lines:
+        style = {"PASS": "green", "FAIL": "bold red"}.get(line[6])
+        table.add_row(*line[:6], f"[{style}]{line[6]}[/]" if style else line[6], line[7])
+    Console().print(table)
+
+
+def markdown(rows: list[dict], results: dict) -> str:
+    m = results["machine"]
+    s = results["settings"]
+    head = (f"{s['spacecraft_served']:,} spacecraft, wrk -t{WRK_THREADS} -c{s['connections']} (search: -c2) "
+            f"-d{s['seconds']}s over loopback, gunicorn {WORKERS} sync workers; {m['date'][:10]}, {m['nproc']} cores "
+            f"({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}, SQLite {m['sqlite']}"
+            + (f", PostgreSQL {m['postgres']}" if m.get("postgres") else "") + f", commit {m['commit']}.")
+    lines = [head, "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |" for line in table_rows(rows)]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--spacecraft", type=int, default=100_000, help="generated spacecraft (default 100000)")
+    parser.add_argument("--seed", type=int, default=1, help="seed for `spacedock generate` (default 1)")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk case (default 10)")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections for the throughput cases (default 4)")
+    parser.add_argument("--port", type=int, default=8100, help="SQLite server; the ceiling on +1, PostgreSQL on +2 (default 8100)")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached databases")
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/spacedock_bench")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL case")
+    parser.add_argument("--output", type=Path, default=BENCH / "results.json", help="JSON results (a .md is written beside it)")
+    args = parser.parse_args(argv)
+    if args.connections < WRK_THREADS or args.seconds < 1 or args.spacecraft < 0:
+        parser.error(f"--connections must be at least {WRK_THREADS}, --seconds at least 1")
+    if not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers are stopped
+
+    try:
+        rows, facts = run_cases(args)
+    except (RuntimeError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        print(f"!! bench could not run: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("!! interrupted; the servers were stopped", file=sys.stderr)
+        return 130
+    judge(rows)
+    machine = machine_facts()
+    if not args.no_postgres and postgres_answers(args.postgres_url):
+        with _postgres(args.postgres_url) as connection:
+            machine["postgres"] = connection.execute("SHOW server_version").fetchone()[0].split()[0]
+    settings = {"spacecraft": args.spacecraft, "seed": args.seed, "seconds": args.seconds, "connections": args.connections,
+                "wrk_threads": WRK_THREADS, "workers": WORKERS, "environment": _cache_settings(), **facts}
+    failed = [row["case"] for row in rows if row["passed"] is False]
+    results = {"machine": machine, "settings": settings, "cases": rows, "failed_targets": failed}
+
+    print_table(rows, f"Spacedock bench: {facts['spacecraft_served']:,} spacecraft, {args.seconds} s per case, "
+                      f"{machine['nproc']} cores, {machine['date']}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    args.output.with_suffix(".md").write_text(markdown(rows, results))
+    print(f"\nwritten: {args.output} and {args.output.with_suffix('.md')}")
+    if failed:
+        print(f"!! targets not met: {', '.join(failed)}")
+    else:
+        print("all targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

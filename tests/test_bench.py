@@ -1,0 +1,145 @@
+"""The benchmark harness's pure parts (bench/run.py, bench/ceiling.py), without running wrk for long."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+run = load("run")
+
+# Real output of `wrk --latency` (wrk 4.1.0, Debian), captured over loopback.
+CEILING = """\
+Running 3s test @ http://127.0.0.1:8191/
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.76ms  769.13us   9.94ms   84.09%
+    Req/Sec     2.29k   366.97     2.91k    76.67%
+  Latency Distribution
+     50%    1.71ms
+     75%    1.89ms
+     90%    2.28ms
+     99%    5.23ms
+  13683 requests in 3.00s, 425.30MB read
+Requests/sec:   4559.90
+Transfer/sec:    141.73MB
+"""
+
+REPEATED = """\
+Running 2s test @ http://127.0.0.1:8191/x
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   808.50us  517.58us   8.60ms   96.07%
+    Req/Sec     2.49k   486.88     3.78k    80.00%
+  Latency Distribution
+     50%  824.00us
+     75%    0.90ms
+     90%    1.04ms
+     99%    3.61ms
+  9903 requests in 2.00s, 307.81MB read
+Requests/sec:   4950.32
+Transfer/sec:    153.87MB
+statuses: 200=9903 304=0 other=0
+"""
+
+NOT_FOUND = """\
+Running 2s test @ http://127.0.0.1:8190/2.3.0/nope/?limit=100
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     4.19ms   14.44ms 175.61ms   98.11%
+    Req/Sec   820.83    324.90     1.37k    65.00%
+  Latency Distribution
+     50%    2.02ms
+     75%    3.14ms
+     90%    3.97ms
+     99%   92.31ms
+  3271 requests in 2.00s, 693.55KB read
+  Non-2xx or 3xx responses: 3271
+Requests/sec:   1633.86
+Transfer/sec:    346.43KB
+"""
+
+TIMEOUTS = """\
+Running 4s test @ http://127.0.0.1:8192/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    22.41ms    2.95ms  31.75ms   89.47%
+    Req/Sec    22.90     17.50    40.00     60.00%
+  Latency Distribution
+     50%   21.48ms
+     75%   22.83ms
+     90%   25.32ms
+     99%   31.75ms
+  46 requests in 4.02s, 5.12KB read
+  Socket errors: connect 0, read 0, write 0, timeout 8
+Requests/sec:     11.46
+Transfer/sec:      1.28KB
+"""
+
+
+def test_parse_ceiling_sample():
+    result = run.parse_wrk(CEILING)
+    assert result["requests_per_sec"] == 4559.90
+    assert result["p50_ms"] == pytest.approx(1.71)
+    assert result["p99_ms"] == pytest.approx(5.23)
+    assert result["requests"] == 13683
+    assert result["non_2xx_3xx"] == 0 and result["socket_errors"] == {}
+    assert "statuses" not in result
+
+
+def test_parse_microseconds_and_the_status_line_of_repeated_lua():
+    result = run.parse_wrk(REPEATED)
+    assert result["p50_ms"] == pytest.approx(0.824)  # "824.00us"
+    assert result["p99_ms"] == pytest.approx(3.61)
+    assert result["statuses"] == {"200": 9903, "304": 0, "other": 0}
+
+
+def test_parse_errors():
+    assert run.parse_wrk(NOT_FOUND)["non_2xx_3xx"] == 3271
+    result = run.parse_wrk(TIMEOUTS)
+    assert result["socket_errors"] == {"connect": 0, "read": 0, "write": 0, "timeout": 8}
+    assert (result["requests_per_sec"], result["requests"]) == (11.46, 46)
+
+
+@pytest.mark.parametrize("text, ms", [("850.00us", 0.85), ("1.71ms", 1.71), ("1.20s", 1200.0), ("2.00m", 120000.0)])
+def test_time_units(text, ms):
+    assert run._ms(text) == pytest.approx(ms)
+
+
+def test_judge_ratios_targets_and_errors():
+    rows = [
+        {"case": "ceiling", "requests_per_sec": 1000.0, "p50_ms": 1.0},
+        {"case": "normal-unique", "requests_per_sec": 300.0, "p50_ms": 10.0},
+        {"case": "repeated", "requests_per_sec": 900.0, "p50_ms": 1.0, "non_2xx_3xx": 5},
+        {"case": "search-sqlite", "requests_per_sec": 50.0, "p50_ms": 30.0},
+        {"case": "rss", "rss_mb": 150.0},
+        {"case": "search-postgres", "skipped": True},
+    ]
+    run.judge(rows)
+    passed = {row["case"]: row["passed"] for row in rows}
+    assert passed == {"ceiling": None, "normal-unique": True, "repeated": False, "search-sqlite": False,
+                      "rss": True, "search-postgres": None}
+    assert rows[1]["ratio_to_ceiling"] == pytest.approx(0.3)
+    assert "5 errors" in rows[2]["note"]
+    assert [line[6] for line in run.table_rows(rows)] == ["-", "PASS", "FAIL", "FAIL", "PASS", "SKIP"]
+
+
+def test_ceiling_app_returns_its_bytes(tmp_path, monkeypatch):
+    body = b'{"count":1,"next":null,"previous":null,"results":[]}'
+    calls = []
+    app = load("ceiling").make_app(body)
+    assert b"".join(app({"REQUEST_METHOD": "GET", "PATH_INFO": "/anything"}, lambda *a: calls.append(a))) == body
+    assert calls == [("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])]
+
+    page = tmp_path / "page.json"
+    page.write_bytes(body)
+    monkeypatch.setenv("BENCH_CEILING_BODY", str(page))
+    assert load("ceiling").application({}, lambda *a: None) == [body]

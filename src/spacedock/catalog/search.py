@@ -12,7 +12,6 @@ from django.db.models.expressions import RawSQL
 from .models import Spacecraft, SpacecraftConfiguration
 
 FTS_TABLE = "catalog_spacecraft_name_fts"
-LIKE_SPECIALS = ("%", "_", "\\")  # the FTS query below has no ESCAPE clause: such terms take the plain path
 
 
 def spacecraft_matching(term: str) -> Q:
@@ -21,6 +20,8 @@ def spacecraft_matching(term: str) -> Q:
 
 
 def _named(term: str):
-    if connection.vendor == "sqlite" and not any(special in term for special in LIKE_SPECIALS):
-        return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE name LIKE %s", (f"%{term}%",))
+    if connection.vendor == "sqlite" and len(term) >= 3:
+        # A quoted FTS5 string: with the trigram tokenizer, a case-insensitive substring match through
+        # the index (shorter terms have no trigram: they take the plain scan below).
+        return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE name MATCH %s", ('"' + term.replace('"', '""') + '"',))
     return Spacecraft.objects.filter(name__icontains=term).values("pk")

@@ -86,11 +86,14 @@ def test_hosts_and_formats_are_cached_apart(client, cached):
 
 
 def test_if_none_match_gives_304(client, cached):
+    """A revalidation costs one query (the data version): the ETag is known without the body."""
     first, _ = get(client)
-    for _ in range(2):  # on the miss that stored it, then on the cached copy
-        not_modified, _ = get(client, HTTP_IF_NONE_MATCH=first["ETag"])
-        assert not_modified.status_code == 304 and not_modified.content == b""
-        assert not_modified["ETag"] == first["ETag"]
+    for _ in range(2):
+        not_modified, queries = get(client, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert not_modified.status_code == 304 and not_modified.content == b"" and queries == 1
+        assert not_modified["ETag"] == first["ETag"] and not_modified["Cache-Control"] == "max-age=30"
+    caches["default"].clear()  # another process, which never stored it, answers the same
+    assert get(client, HTTP_IF_NONE_MATCH=f'"other", {first["ETag"]}')[0].status_code == 304
     other, _ = get(client, HTTP_IF_NONE_MATCH='"something-else"')
     assert other.status_code == 200 and other.content == first.content
 
@@ -110,7 +113,10 @@ def test_gzip_only_for_clients_that_ask(client, cached):
         assert packed["Content-Encoding"] == "gzip"
         assert gzip.decompress(packed.content) == plain.content
         assert "Accept-Encoding" in packed["Vary"]
+        assert packed["ETag"].startswith('W/"') and packed["ETag"] != "W/" + plain["ETag"]
     assert not plain.has_header("Content-Encoding")
+    revalidated, queries = get(client, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert (revalidated.status_code, revalidated["ETag"], queries) == (304, packed["ETag"], 1)
 
 
 def test_an_import_is_visible_on_the_next_request(client, cached, tmp_path):
@@ -123,6 +129,8 @@ def test_an_import_is_visible_on_the_next_request(client, cached, tmp_path):
     after, queries = get(client, "/2.3.0/spacecraft/627/?format=json&mode=normal")
     assert orjson.loads(after.content)["name"] == "Renamed by an import"
     assert queries > 1 and after["ETag"] != before["ETag"]
+    stale, _ = get(client, "/2.3.0/spacecraft/627/?format=json&mode=normal", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert stale.status_code == 200 and stale.content == after.content
 
 
 def test_entries_expire_after_the_max_age(client, cached, settings):

@@ -32,10 +32,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # The browsable page's CSS and JS, served by the app itself so `spacedock serve` needs nothing else.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outermost for the API: a repeated URL is answered from the cache before anything else runs.
     "spacedock.api.caching.ResponseCache",
+    # The browsable page's CSS and JS, served by the app itself so `spacedock serve` needs nothing else.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.gzip.GZipMiddleware",  # only for clients that ask (Accept-Encoding: gzip)
     "django.middleware.http.ConditionalGetMiddleware",  # ETag, and 304 for a matching If-None-Match
@@ -114,7 +114,7 @@ def _cache(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spacedock",
-                "OPTIONS": {"MAX_ENTRIES": 200}}  # a page of 100 can be 1 MB: bounded per worker
+                "OPTIONS": {"MAX_ENTRIES": 40}}  # a detailed page of 100 can be 1 MB: bounded per worker
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     from django.core.exceptions import ImproperlyConfigured

@@ -14,14 +14,14 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
-from django.utils.cache import get_conditional_response
-from django.utils.http import urlencode
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags, urlencode
 
 from spacedock.catalog import changes, clock
 
 API_PREFIX = "/2.3.0/"
 SKIPPED_HEADERS = {"content-length"}
+VARY = "Accept, Accept-Encoding"
 
 
 def cache_key(request, version) -> str:
@@ -50,14 +50,16 @@ class ResponseCache:
             return self._fresh_for(self.get_response(request))
         request.data_version = changes.current()  # the views build from this version too
         key = cache_key(request, request.data_version)
+        # Within a data version and a figures window a URL always renders the same bytes, so the cache key
+        # and the window are a strong ETag: no body to hash, and a revalidation needs no cache lookup.
+        request.etag = f'"{key.rsplit(":", 1)[1]}-{int(request.figures_moment.timestamp())}"'
+        for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+            if tag.removeprefix("W/") == request.etag:  # W/: as gzip marks the compressed representation's
+                return self._fresh_for(HttpResponseNotModified(headers={"ETag": tag, "Vary": VARY}))
         hit = self.cache.get(key)
         if hit is not None:
             content, headers = hit
-            response = HttpResponse(content, headers=headers)
-            return get_conditional_response(request, etag=response.get("ETag"), response=response) or response
-        # Within a data version and a figures window a URL always renders the same bytes, so the cache key
-        # itself is a strong ETag, and the body needs no hashing (ConditionalGet compares it for a 304).
-        request.etag = f'"{key.rsplit(":", 1)[1]}-{int(request.figures_moment.timestamp())}"'
+            return HttpResponse(content, headers=headers)
         response = self._fresh_for(self.get_response(request))
         if response.status_code == 200 and not response.streaming and response.has_header("ETag"):
             headers = {name: value for name, value in response.items() if name.lower() not in SKIPPED_HEADERS}

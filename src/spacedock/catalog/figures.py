@@ -186,17 +186,19 @@ def _refresh_batch(ids, now):
         DockingEvent.objects.filter(flight_vehicle_chaser__spacecraft_id__in=ids)
         .values_list("flight_vehicle_chaser__spacecraft_id", "docking", "departure")
     )
-    changed_flights = []
-    spacecraft = list(Spacecraft.objects.filter(pk__in=ids))
-    for sc in spacecraft:
+    changed_flights, changed = [], []
+    for sc in Spacecraft.objects.filter(pk__in=ids):
         own = flights.get(sc.pk, [])
         docked = dockings.get(sc.pk, [])
         turnarounds = _turnarounds(own)
         for (flight_id, _, _, stored), turnaround in zip(own, turnarounds):
             if stored != turnaround:
                 changed_flights.append(SpacecraftFlight(id=flight_id, turn_around_time=turnaround))
+        before = [getattr(sc, name) for name in SETTLED]
         _settle(sc, own, docked, turnarounds, now)
-    Spacecraft.objects.bulk_update(spacecraft, SETTLED, batch_size=500)
+        if [getattr(sc, name) for name in SETTLED] != before:
+            changed.append(sc)  # only what changed is written: a re-import of the same data writes nothing
+    Spacecraft.objects.bulk_update(changed, SETTLED, batch_size=500)
     SpacecraftFlight.objects.bulk_update(changed_flights, ["turn_around_time"], batch_size=500)
 
 

@@ -105,7 +105,7 @@ class SharedShapes:
     used go first, so a worker's memory stays bounded.
     """
 
-    def __init__(self, budget: int = 64 << 20):
+    def __init__(self, budget: int = 32 << 20):
         self.budget = budget
         self.clear()
 

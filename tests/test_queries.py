@@ -1,4 +1,5 @@
 """The number of queries per request is fixed by the endpoint and mode, never by the number of rows."""
+import orjson
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -94,3 +95,21 @@ def test_shared_shapes_are_rendered_once_per_data_version(api):
 def test_detail_queries_are_bounded(api, path):
     count, _ = queries(api, f"/2.3.0/{path}/")
     assert count <= 20
+
+
+@pytest.mark.parametrize("mode", ["normal", "detailed"])
+def test_kept_spacecraft_are_small_templates_that_give_the_same_bytes(api, mode):
+    """A settled spacecraft is kept as its own bytes with references to the kept configuration and
+    images: the page from kept rows is byte for byte the page rendered cold, and a kept row is a
+    fraction of its size."""
+    path = f"/2.3.0/spacecraft/?limit=100&format=json&mode={mode}"
+    queries(api, path)  # cold: renders and keeps
+    _, _, cold = api(path)
+    SHARED.clear()
+    _, _, fresh = api(path)
+    _, _, warm = api(path)
+    assert warm.content == fresh.content == cold.content
+    kept = {key[2][1]: entry for key, entry in SHARED.store.items() if key[2][0] == f"spacecraft_{mode}"}
+    assert kept and all(isinstance(entry, tuple) for entry in kept.values())
+    row = orjson.loads(warm.content)["results"][0]
+    assert sum(map(len, kept[row["id"]][0])) < len(orjson.dumps(row)) / 2

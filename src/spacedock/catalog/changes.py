@@ -3,6 +3,7 @@
 Every write path (import, generate) calls `bump()` inside its transaction; the response cache keys
 its entries by `current()`, so the first request after a write misses and sees the new data.
 """
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -16,4 +17,8 @@ def bump() -> None:
 
 
 def current() -> int:
-    return DataVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    # Read on every API request: plain SQL, without building an ORM query each time.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {DataVersion._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0

@@ -88,11 +88,18 @@ class Kind:
     def keeps(self, row) -> bool:
         return True
 
+    # Kept as a template referring to the static shared shapes it embeds (see SharedShapes), instead of
+    # whole: for shapes kept by the thousand (spacecraft) that embed big shared ones (configurations).
+    template: bool = False
+
     def fetch(self, ids, ctx):
         return self.model.objects.filter(pk__in=ids).values(*self.columns)
 
     def render(self, row, refs: "Refs") -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+MARK = b"\x00"  # never in orjson's output (control characters are escaped), so it can delimit references
 
 
 class SharedShapes:
@@ -101,7 +108,9 @@ class SharedShapes:
     A configuration, an agency, an image: a page embeds a few dozen distinct ones a hundred times over.
     A settled spacecraft (no flight or docking on or to come): its bytes cannot change until the data
     does. Rendering each once per data version instead of once per request saves most of a page's
-    queries and work. A new data version (any write) empties it; past `budget` bytes the least recently
+    queries and work. A spacecraft is kept as a template: its own bytes, with the shared shapes it
+    embeds (its configuration, images) as references, so a kept row costs a few hundred bytes, not
+    kilobytes. A new data version (any write) empties the store; past `budget` bytes the least recently
     used go first, so a worker's memory stays bounded.
     """
 
@@ -122,18 +131,54 @@ class SharedShapes:
         return True
 
     def get(self, ctx: Context, key):
-        fragment = self.store.get((ctx.base, ctx.suffix, key))
-        if fragment is not None:
-            self.store.move_to_end((ctx.base, ctx.suffix, key))
-        return fragment
+        """The shape's bytes as an orjson Fragment, or None (never kept, pushed out, or a reference of
+        its template was)."""
+        entry = self.store.get((ctx.base, ctx.suffix, key))
+        if entry is None:
+            return None
+        self.store.move_to_end((ctx.base, ctx.suffix, key))
+        if isinstance(entry, orjson.Fragment):
+            return entry
+        parts, refs = entry
+        pieces = []
+        for i, part in enumerate(parts):
+            if i % 2:
+                fragment = self.store.get((ctx.base, ctx.suffix, refs[int(part)]))
+                if fragment is None:
+                    return None
+                pieces.append(orjson.dumps(fragment))
+            else:
+                pieces.append(part)
+        return orjson.Fragment(b"".join(pieces))
 
-    def put(self, ctx: Context, key, obj) -> None:
-        data = orjson.dumps(obj)
-        self.store[(ctx.base, ctx.suffix, key)] = orjson.Fragment(data)
+    def put(self, ctx: Context, key, obj, references: dict | None = None) -> None:
+        """Keep `obj`; with `references` ({id(sub-object): key}), as a template referring to those kept
+        shared shapes instead of copying their bytes."""
+        if references:
+            keys: list = []
+            data = orjson.dumps(_templated(obj, references, keys))
+            entry = (data.split(MARK), keys)
+        else:
+            entry = orjson.Fragment(orjson.dumps(obj))
+            data = orjson.dumps(entry)
+        self.store[(ctx.base, ctx.suffix, key)] = entry
         self.size += len(data)
         while self.size > self.budget and self.store:
             _, old = self.store.popitem(last=False)
-            self.size -= len(orjson.dumps(old))
+            self.size -= len(orjson.dumps(old)) if isinstance(old, orjson.Fragment) else sum(map(len, old[0]))
+
+
+def _templated(node, references: dict, keys: list):
+    """A copy of `node` in which each sub-object listed in `references` is a MARK-delimited index."""
+    key = references.get(id(node))
+    if key is not None:
+        keys.append(key)
+        return orjson.Fragment(MARK + str(len(keys) - 1).encode() + MARK)
+    if isinstance(node, dict):
+        return {name: _templated(value, references, keys) for name, value in node.items()}
+    if isinstance(node, list):
+        return [_templated(value, references, keys) for value in node]
+    return node
 
 
 SHARED = SharedShapes()
@@ -149,6 +194,7 @@ class Refs:
         self._sharing = SHARED.start(ctx)
         self._new_shared: list = []
         self._unkept: set = set()
+        self._kinds: dict = {}  # kind name -> Kind, for what was asked
 
     def get(self, kind: Kind, pk):
         if pk is None:
@@ -156,6 +202,7 @@ class Refs:
         key = (kind.name, pk)
         obj = self._objects.get(key)
         if obj is None:
+            self._kinds[kind.name] = kind
             if kind.shared and self._sharing:
                 obj = SHARED.get(self.ctx, key)
                 if obj is not None:
@@ -168,6 +215,7 @@ class Refs:
 
     def provide(self, kind: Kind, pk, obj: dict) -> None:
         """`obj` is already `kind` of `pk` (built from a row fetched for another shape): no fetch for it."""
+        self._kinds[kind.name] = kind
         self._objects.setdefault((kind.name, pk), obj)
 
     def many(self, kind: Kind, pks) -> list:
@@ -182,9 +230,16 @@ class Refs:
                 self._objects[key].update(kind.render(row, self))
                 if kind.shared and not kind.keeps(row):
                     self._unkept.add(key)
+        references = None
         for key in self._new_shared:
             if self._objects[key] and key not in self._unkept:  # found, and settled: keep its bytes
-                SHARED.put(self.ctx, key, self._objects[key])
+                if self._kinds[key[0]].template:
+                    if references is None:  # the static shapes of this request, by identity
+                        references = {id(obj): k for k, obj in self._objects.items()
+                                      if not self._kinds[k[0]].template and self._kinds[k[0]].shared and obj}
+                    SHARED.put(self.ctx, key, self._objects[key], references)
+                else:
+                    SHARED.put(self.ctx, key, self._objects[key])
         self._new_shared = []
 
     def found(self, kind: Kind, pk) -> bool:

@@ -21,6 +21,7 @@ class SpacecraftNormalKind(Kind):
     mode = "normal"
     config = CONFIG_NORMAL
     shared = True  # while settled: a live spacecraft's figures move with the clock
+    template = True
 
     def keeps(self, row):
         return not row["live"]

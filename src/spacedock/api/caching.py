@@ -21,6 +21,7 @@ from spacedock.catalog import changes, clock
 
 API_PREFIX = "/2.3.0/"
 SKIPPED_HEADERS = {"content-length"}
+MAX_CACHED_BYTES = 512 << 10  # bigger pages (a detailed page of 100 is about 1 MB) are not worth a worker's memory
 VARY = "Accept, Accept-Encoding"
 
 
@@ -61,7 +62,8 @@ class ResponseCache:
             content, headers = hit
             return HttpResponse(content, headers=headers)
         response = self._fresh_for(self.get_response(request))
-        if response.status_code == 200 and not response.streaming and response.has_header("ETag"):
+        if (response.status_code == 200 and not response.streaming and response.has_header("ETag")
+                and len(response.content) <= MAX_CACHED_BYTES):
             headers = {name: value for name, value in response.items() if name.lower() not in SKIPPED_HEADERS}
             self.cache.set(key, (response.content, headers), self.max_age)
         return response

@@ -114,7 +114,7 @@ class SharedShapes:
     used go first, so a worker's memory stays bounded.
     """
 
-    def __init__(self, budget: int = 32 << 20):
+    def __init__(self, budget: int = 40 << 20):
         self.budget = budget
         self.clear()
 
@@ -162,10 +162,18 @@ class SharedShapes:
             entry = orjson.Fragment(orjson.dumps(obj))
             data = orjson.dumps(entry)
         self.store[(ctx.base, ctx.suffix, key)] = entry
-        self.size += len(data)
+        self.size += _footprint(entry)
         while self.size > self.budget and self.store:
             _, old = self.store.popitem(last=False)
-            self.size -= len(orjson.dumps(old)) if isinstance(old, orjson.Fragment) else sum(map(len, old[0]))
+            self.size -= _footprint(old)
+
+
+def _footprint(entry) -> int:
+    """About what an entry costs in memory: its bytes, and Python's overhead for each object holding them."""
+    if isinstance(entry, orjson.Fragment):
+        return len(orjson.dumps(entry)) + 200
+    parts, keys = entry
+    return sum(map(len, parts)) + 40 * len(parts) + 120 * len(keys) + 300
 
 
 def _templated(node, references: dict, keys: list):

@@ -137,18 +137,15 @@ class SharedShapes:
         if entry is None:
             return None
         self.store.move_to_end((ctx.base, ctx.suffix, key))
-        if isinstance(entry, orjson.Fragment):
-            return entry
+        if isinstance(entry, bytes):
+            return orjson.Fragment(entry)
         parts, refs = entry
-        pieces = []
-        for i, part in enumerate(parts):
-            if i % 2:
-                fragment = self.store.get((ctx.base, ctx.suffix, refs[int(part)]))
-                if fragment is None:
-                    return None
-                pieces.append(orjson.dumps(fragment))
-            else:
-                pieces.append(part)
+        pieces = list(parts)
+        for i in range(1, len(pieces), 2):
+            data = self.store.get((ctx.base, ctx.suffix, refs[int(pieces[i])]))
+            if data is None or not isinstance(data, bytes):
+                return None
+            pieces[i] = data
         return orjson.Fragment(b"".join(pieces))
 
     def put(self, ctx: Context, key, obj, references: dict | None = None) -> None:
@@ -156,11 +153,9 @@ class SharedShapes:
         shared shapes instead of copying their bytes."""
         if references:
             keys: list = []
-            data = orjson.dumps(_templated(obj, references, keys))
-            entry = (data.split(MARK), keys)
+            entry = (orjson.dumps(_templated(obj, references, keys)).split(MARK), keys)
         else:
-            entry = orjson.Fragment(orjson.dumps(obj))
-            data = orjson.dumps(entry)
+            entry = orjson.dumps(obj)
         self.store[(ctx.base, ctx.suffix, key)] = entry
         self.size += _footprint(entry)
         while self.size > self.budget and self.store:
@@ -170,8 +165,8 @@ class SharedShapes:
 
 def _footprint(entry) -> int:
     """About what an entry costs in memory: its bytes, and Python's overhead for each object holding them."""
-    if isinstance(entry, orjson.Fragment):
-        return len(orjson.dumps(entry)) + 200
+    if isinstance(entry, bytes):
+        return len(entry) + 200
     parts, keys = entry
     return sum(map(len, parts)) + 40 * len(parts) + 120 * len(keys) + 300
 

@@ -134,16 +134,19 @@ def test_an_import_is_visible_on_the_next_request(client, cached, tmp_path):
 
 
 def test_entries_expire_after_the_max_age(client, cached, settings):
-    """A live figure in a cached response is never older than the max-age."""
-    settings.SPACEDOCK_MAX_AGE = 1
-    settings.SPACEDOCK_NOW = "2026-07-24T01:13:35Z"
+    """An entry lives max-age seconds, and a new figures window is a new entry at once: a live figure in
+    a cached response is never older than the max-age."""
+    settings.SPACEDOCK_MAX_AGE = 2
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:34Z"  # pinned: the window does not move by itself
     url = "/2.3.0/spacecraft/627/?format=json&mode=normal"
     first, _ = get(client, url)
-    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"
-    assert orjson.loads(get(client, url)[0].content)["time_in_space"] == orjson.loads(first.content)["time_in_space"]
-    time.sleep(1.2)
-    later, _ = get(client, url)
-    assert orjson.loads(later.content)["time_in_space"] == "P74DT59M13S"
+    assert get(client, url)[1] == 1  # from the cache
+    time.sleep(2.2)
+    again, queries = get(client, url)
+    assert queries > 1 and again.content == first.content  # expired: rendered afresh, same moment
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:36Z"  # the next window
+    later, queries = get(client, url)
+    assert queries > 1 and orjson.loads(later.content)["time_in_space"] == "P74DT59M4S"
 
 
 def test_errors_and_other_methods_are_not_cached(client, cached):
@@ -172,9 +175,11 @@ def test_processes_render_the_same_bytes_within_a_window(client, cached, setting
     assert second.content == first.content and second["ETag"] == first["ETag"]
     assert orjson.loads(first.content)["time_in_space"] == "P74DT58M58S"  # net 00:14:32 to 01:13:30
     assert get(other, url, HTTP_IF_NONE_MATCH=first["ETag"])[0].status_code == 304
-    settings.SPACEDOCK_NOW = "2026-07-24T01:14:00Z"  # the next window
-    caches["default"].clear()
-    assert orjson.loads(get(other, url)[0].content)["time_in_space"] == "P74DT59M28S"
+    settings.SPACEDOCK_NOW = "2026-07-24T01:14:00Z"  # the next window: new bytes, a new ETag, even from the cache
+    later, _ = get(other, url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert later.status_code == 200 and later["ETag"] != first["ETag"]
+    assert orjson.loads(later.content)["time_in_space"] == "P74DT59M28S"
+    assert get(other, url, HTTP_IF_NONE_MATCH=later["ETag"])[0].status_code == 304
 
 
 def test_redis_cache_is_shared_between_processes(client, settings, db):

@@ -26,9 +26,11 @@ VARY = "Accept, Accept-Encoding"
 
 
 def cache_key(request, version) -> str:
+    """The response's identity: data version, figures window, URL, host, `Accept` and gzip-ness."""
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
-    raw = "|".join((str(version), request.scheme, request.get_host(), request.path, query,
+    window = int(request.figures_moment.timestamp())
+    raw = "|".join((str(version), str(window), request.scheme, request.get_host(), request.path, query,
                     request.META.get("HTTP_ACCEPT", ""), "gz" if gzip else ""))
     return "spacedock:response:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
@@ -53,7 +55,7 @@ class ResponseCache:
         key = cache_key(request, request.data_version)
         # Within a data version and a figures window a URL always renders the same bytes, so the cache key
         # and the window are a strong ETag: no body to hash, and a revalidation needs no cache lookup.
-        request.etag = f'"{key.rsplit(":", 1)[1]}-{int(request.figures_moment.timestamp())}"'
+        request.etag = f'"{key.rsplit(":", 1)[1]}"'
         for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
             if tag.removeprefix("W/") == request.etag:  # W/: as gzip marks the compressed representation's
                 return self._fresh_for(HttpResponseNotModified(headers={"ETag": tag, "Vary": VARY}))

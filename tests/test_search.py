@@ -48,3 +48,12 @@ def test_the_index_is_used(db):
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'catalog_spacecraft_name_trgm'")
             assert "gin_trgm_ops" in cursor.fetchone()[0]
+
+
+def test_postgresql_runs_without_jit(db):
+    """PostgreSQL's JIT compiled the figures' CASE expressions for hundreds of milliseconds: off."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

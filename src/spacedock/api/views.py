@@ -1,7 +1,7 @@
 """One list view and one detail view, configured per endpoint from `endpoints.ENDPOINTS`.
 
-The page of ids comes from the filtered, ordered queryset (an index-only walk); the shapes are then
-built as plain dicts by `render` with a fixed number of batched queries.
+The page of ids comes from the filtered, ordered queryset; the shapes are then built as plain dicts
+by `render` with a fixed number of batched queries (fewer once shapes are kept rendered).
 """
 from django.http import Http404
 from django.utils.safestring import mark_safe
@@ -20,13 +20,12 @@ class EndpointView(GenericAPIView):
     endpoint = None  # an endpoints.Endpoint, given to as_view()
     suffix = ""
     http_method_names = ["get", "head"]
+    ctx = None  # the response's Context (host, format, moment, data version), set by initial()
 
     @property
     def allowed_methods(self):
         # LL2's pages say `Allow: GET`; HEAD is still answered, as every HTTP server should.
         return ["GET"]
-
-    ctx = None  # the response's Context: its host, format and moment
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -473,3 +473,21 @@ def test_a_bad_spacedock_now_stops_start_up_with_a_clear_error():
     result = subprocess.run([sys.executable, "-m", "spacedock.cli", "check"], env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "SPACEDOCK_NOW='tomorrow' is not an ISO 8601 date-time" in result.stderr
+
+
+@pytest.mark.parametrize("days_later", [25, 30, 400])
+def test_python_and_sql_figures_agree(api, history, days_later):
+    """Rendering computes live figures in Python, filtering and ordering in SQL: the same numbers, for
+    every spacecraft (the bundled live ones included), at several moments."""
+    history.SPACEDOCK_NOW = iso(at(days_later))
+    moment = at(days_later)
+    sql = {row["id"]: row for row in figures.with_figures(m.Spacecraft.objects.all(), moment).values(
+        "id", "in_space", "time_in_space", "time_docked", "mission_ends_count")}
+    status, body, _ = api("/2.3.0/spacecraft/?limit=100&mode=normal")
+    assert status == 200 and body["count"] == len(sql) <= 100
+    for row in body["results"]:
+        expected = sql[row["id"]]
+        assert (row["in_space"], row["mission_ends_count"]) == (expected["in_space"], expected["mission_ends_count"])
+        for key in ("time_in_space", "time_docked"):
+            assert row[key] == (None if expected[key] is None else isodate.duration_isoformat(
+                dt.timedelta(seconds=expected[key]))), (row["id"], key)

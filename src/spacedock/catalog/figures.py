@@ -190,12 +190,12 @@ def _refresh_batch(ids, now):
     for sc in Spacecraft.objects.filter(pk__in=ids):
         own = flights.get(sc.pk, [])
         docked = dockings.get(sc.pk, [])
-        turnarounds = _turnarounds(own)
+        turnarounds = flight_turnarounds(own)
         for (flight_id, _, _, stored), turnaround in zip(own, turnarounds):
             if stored != turnaround:
                 changed_flights.append(SpacecraftFlight(id=flight_id, turn_around_time=turnaround))
         before = [getattr(sc, name) for name in SETTLED]
-        _settle(sc, own, docked, turnarounds, now)
+        settle(sc, own, docked, turnarounds, now)
         if [getattr(sc, name) for name in SETTLED] != before:
             changed.append(sc)  # only what changed is written: a re-import of the same data writes nothing
     Spacecraft.objects.bulk_update(changed, SETTLED, batch_size=500)
@@ -206,7 +206,7 @@ SETTLED = ["live", "settled_in_space", "settled_time_in_space", "settled_time_do
            "flights_count", "fastest_turnaround"]
 
 
-def _turnarounds(flights):
+def flight_turnarounds(flights):
     """Per flight (sorted by net, id): net minus the previous flight's mission end, when both are known."""
     out, previous_end = [], None
     for _, net, end, _ in flights:
@@ -215,7 +215,7 @@ def _turnarounds(flights):
     return out
 
 
-def _settle(sc: Spacecraft, flights, dockings, turnarounds, now) -> None:
+def settle(sc: Spacecraft, flights, dockings, turnarounds, now) -> None:
     if not flights:  # nothing stored to derive from: the figures stay as LL2 reported them
         sc.live = False
         sc.settled_in_space = bool(sc.reported_in_space)

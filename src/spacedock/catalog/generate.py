@@ -400,7 +400,7 @@ class _Builder:
             spacecraft.reported_in_space = False
             spacecraft.reported_time_in_space = spacecraft.reported_time_docked = dt.timedelta(0)
             spacecraft.reported_flights_count = spacecraft.reported_mission_ends_count = 0
-        figures._settle(spacecraft, own, dockings, figures._turnarounds(own), self.now)
+        figures.settle(spacecraft, own, dockings, figures.flight_turnarounds(own), self.now)
 
     def _description(self, name: str, config: ConfigShape, serial: str) -> str:
         """As long as a real spacecraft's description, chosen at random."""

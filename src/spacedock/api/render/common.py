@@ -1,10 +1,11 @@
 """Pieces every LL2 shape shares: the request context, durations, dates, and batched references.
 
 Shapes are built as plain dicts (no DRF serializers: they measured 8-50x slower here). A shape that
-embeds another asks `Refs.get(kind, id)` for it and receives an empty dict at once; `Refs.resolve()`
-then fills every such dict, one kind at a time, with one batched query per kind. Kinds only embed
-kinds of a higher `level`, so each kind is fetched at most once per request and the number of queries
-is fixed by the shape, not by the number of rows.
+embeds another asks `Refs.get(kind, id)` for it and receives at once either the bytes already kept
+for it (`SharedShapes`) or an empty dict; `Refs.resolve()` then fills every such dict, one kind at a
+time, with one batched query per kind. Kinds only embed kinds of a higher `level`, so each kind is
+fetched at most once per request and the number of queries is fixed by the shape, not by the number
+of rows.
 """
 from __future__ import annotations
 
@@ -244,9 +245,6 @@ class Refs:
                 else:
                     SHARED.put(self.ctx, key, self._objects[key])
         self._new_shared = []
-
-    def found(self, kind: Kind, pk) -> bool:
-        return bool(self._objects.get((kind.name, pk)))
 
 
 def grouped(pairs):

@@ -50,39 +50,49 @@ class Summary:
         return f"imported {self.records} records from {self.files} file(s): {counts or 'nothing'}"
 
 
-def read_file(path: Path, batch: Batch, kind: str | None = None, as_of=None) -> int:
-    """Read one LL2 JSON file into `batch`; ImportFailed names the file and record on any problem.
-
-    The spacecraft figures the file reports are dated `as_of`, else the moment the file proves
-    (`rendered_at`), else left undated (the figures then take the moment they are computed at).
-    """
+def load(path: Path):
+    """One file's JSON document; ImportFailed names the file on any problem."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportFailed(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        document = orjson.loads(raw)
+        return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise ImportFailed(f"{path}: not valid JSON: {exc}") from None
+
+
+def read_document(document, origin: str, batch: Batch, kind: str | None = None, as_of=None) -> int:
+    """Read one LL2 JSON document (a page, a list or one object) into `batch`; `origin` names it (a file,
+    a URL) in every error. Returns the number of records.
+
+    The spacecraft figures the document reports are dated `as_of`, else the moment it proves
+    (`rendered_at`), else left undated (the figures then take the moment they are computed at).
+    """
     try:
         items = records(document)
     except ShapeError as exc:
-        raise ImportFailed(f"{path}: {exc.message}") from None
+        raise ImportFailed(f"{origin}: {exc.message}") from None
     facts = FileFacts()
     for index, obj in enumerate(items):
         label = f"record {index}" + (f" (id {obj['id']})" if isinstance(obj, dict) and "id" in obj else "")
         record_kind = kind or kind_of(obj)
         if record_kind not in KINDS:
-            raise ImportFailed(f"{path}: {label}: not an LL2 2.3.0 spacecraft, spacecraft flight, docking event, "
+            raise ImportFailed(f"{origin}: {label}: not an LL2 2.3.0 spacecraft, spacecraft flight, docking event, "
                                f"configuration, family, agency or space station (use --kind to say which)")
         try:
-            KINDS[record_kind](Reader(batch, f"{path}: {label}", facts), obj)
+            KINDS[record_kind](Reader(batch, f"{origin}: {label}", facts), obj)
         except ShapeError as exc:
-            raise ImportFailed(f"{path}: {label}: {exc}") from None
+            raise ImportFailed(f"{origin}: {label}: {exc}") from None
     moment = as_of or rendered_at(batch, facts)
     for pk in facts.reported:
         batch.rows[m.Spacecraft][pk]["reported_at"] = moment
     return len(items)
+
+
+def read_file(path: Path, batch: Batch, kind: str | None = None, as_of=None) -> int:
+    """Read one LL2 JSON file into `batch` (see `read_document`)."""
+    return read_document(load(path), str(path), batch, kind, as_of)
 
 
 def rendered_at(batch: Batch, facts: FileFacts):
@@ -194,15 +204,30 @@ def _link_agency_parents():
             m.Agency.objects.filter(pk=pk).update(parent_id=parent)
 
 
+def import_documents(documents, kind: str | None = None, as_of=None) -> Summary:
+    """Read every `(origin, document)` pair, then write all of them in one transaction; nothing is written
+    on any error. `as_of`: the moment LL2 rendered them (see `read_document`)."""
+    batch = Batch()
+    count = total = 0
+    for origin, document in documents:
+        total += read_document(document, origin, batch, kind, as_of)
+        count += 1
+    return _write_all(batch, count, total)
+
+
 def import_paths(paths, kind: str | None = None, as_of=None) -> Summary:
     """Read every file, then write all of it in one transaction; nothing is written on any error.
 
-    `as_of`: the moment LL2 rendered the files (see `read_file`)."""
+    `as_of`: the moment LL2 rendered the files (see `read_document`)."""
     batch = Batch()
     total = sum(read_file(Path(p), batch, kind, as_of) for p in paths)
+    return _write_all(batch, len(paths), total)
+
+
+def _write_all(batch: Batch, files: int, records: int) -> Summary:
     try:
         write(batch)
     except (IntegrityError, DataError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ImportFailed(f"the database refused the data, nothing was written: {first_line}") from None
-    return Summary(files=len(paths), records=total, rows={model: batch.count(model) for model in WRITE_ORDER})
+    return Summary(files=files, records=records, rows={model: batch.count(model) for model in WRITE_ORDER})

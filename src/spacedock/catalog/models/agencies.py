@@ -38,7 +38,8 @@ class Agency(models.Model):
     id = models.IntegerField(primary_key=True)
     name = models.CharField(max_length=200, db_index=True)
     abbrev = models.CharField(max_length=255, blank=True, default="", db_index=True)
-    type = models.ForeignKey(AgencyType, on_delete=models.PROTECT)
+    # Unknown (null) only for an agency from an older LL2 version whose type name has no known 2.3.0 id.
+    type = models.ForeignKey(AgencyType, null=True, blank=True, on_delete=models.PROTECT)
     featured = models.BooleanField(default=False, db_index=True)
     countries = models.ManyToManyField(Country, through="AgencyCountry", related_name="agencies")
     description = models.TextField(null=True, blank=True)

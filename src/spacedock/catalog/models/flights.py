@@ -12,7 +12,8 @@ from .spacecraft import Spacecraft, SpacecraftConfiguration
 
 class Launch(models.Model):
     id = models.CharField(max_length=36, primary_key=True)  # LL2's launch UUID
-    net = models.DateTimeField(db_index=True)
+    # Unknown (null) for a launch an older LL2 version names only by id (a 2.1.0 docking event's `launch_id`).
+    net = models.DateTimeField(null=True, blank=True, db_index=True)
     # LL2's `LaunchNormal` as imported, emitted as it came.
     document = DocumentField()
 

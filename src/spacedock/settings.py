@@ -106,6 +106,18 @@ except ValueError:
 
     raise ImproperlyConfigured(f"SPACEDOCK_MAX_AGE={os.environ['SPACEDOCK_MAX_AGE']!r} is not a whole number of seconds")
 
+# The most bytes `spacedock import` reads from one file or standard input (after gzip decompression),
+# checked before reading: a bigger input is refused instead of filling the memory.
+try:
+    SPACEDOCK_IMPORT_MAX_BYTES = int(os.environ.get("SPACEDOCK_IMPORT_MAX_BYTES", str(512 << 20)))
+    if SPACEDOCK_IMPORT_MAX_BYTES < 1:
+        raise ValueError
+except ValueError:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"SPACEDOCK_IMPORT_MAX_BYTES={os.environ['SPACEDOCK_IMPORT_MAX_BYTES']!r} "
+                               f"is not a positive whole number of bytes")
+
 
 def _cache(url: str) -> dict:
     """`CACHE_URL`: `locmem://` (default: per process), `redis://host:6379/0` (shared), `dummy://` (none)."""

@@ -13,7 +13,9 @@ from django.db import DataError, IntegrityError, transaction
 
 from spacedock.catalog import changes, figures
 from spacedock.catalog import models as m
+from spacedock.catalog.clock import parse_moment
 
+from . import sources
 from .ll2_shapes import KINDS, Batch, FileFacts, Reader, ShapeError, kind_of, merge_documents, records
 
 # Parents before children, so every row's references exist by the time it is written.
@@ -50,16 +52,69 @@ class Summary:
         return f"imported {self.records} records from {self.files} file(s): {counts or 'nothing'}"
 
 
-def load(path: Path):
-    """One file's JSON document; ImportFailed names the file on any problem."""
+# A Spacedock export (`spacedock export`) starts with this header, which dates the figures its records
+# report; in JSON Lines each section of records of one kind starts with a section line.
+EXPORT_HEADER = "spacedock_export"
+EXPORT_SECTION = "spacedock_section"
+EXPORT_VERSION = 1
+
+
+def documents(path, kind: str | None = None, as_of=None):
+    """Every JSON document of one file (or `-`, standard input), with the kind and moment to read it with:
+    `(origin, document, kind, as_of)`. ImportFailed names the file (and line) on any problem.
+
+    In a Spacedock export the header's `as_of` dates the reported figures (an explicit `as_of` wins) and
+    each section says the kind of its records (over `kind`)."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFailed(f"{path}: cannot read: {exc.strerror or exc}") from None
+        section = None  # JSON Lines: (origin, kind, count announced, count seen)
+        for origin, document in sources.documents(path):
+            if isinstance(document, dict) and EXPORT_HEADER in document:
+                moment = _export_moment(origin, document[EXPORT_HEADER])
+                as_of = as_of or moment
+                for name, page in document.items():  # the `ll2` form: one document, a page per section
+                    if name != EXPORT_HEADER:
+                        yield f"{origin}: {_export_section(origin, name)}", page, name, as_of
+                continue
+            if isinstance(document, dict) and EXPORT_SECTION in document:
+                _check_section_count(section)
+                name = _export_section(origin, document[EXPORT_SECTION])
+                section = [origin, name, document.get("count"), 0]
+                continue
+            if section is not None:
+                section[3] += 1
+            yield origin, document, section[1] if section else kind, as_of
+        _check_section_count(section)
+    except sources.SourceError as exc:
+        raise ImportFailed(str(exc)) from None
+
+
+def _export_moment(origin, header):
+    """The moment an export's header says its figures were rendered at (None when it says none)."""
+    if not isinstance(header, dict) or header.get("version") != EXPORT_VERSION:
+        raise ImportFailed(f"{origin}: {EXPORT_HEADER}: not a version {EXPORT_VERSION} Spacedock export header: "
+                           f"{orjson.dumps(header).decode()[:200]}")
+    if header.get("as_of") is None:
+        return None
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise ImportFailed(f"{path}: not valid JSON: {exc}") from None
+        return parse_moment(header["as_of"])
+    except (TypeError, ValueError, AttributeError):
+        raise ImportFailed(f"{origin}: {EXPORT_HEADER}.as_of: expected a date-time such as 2026-07-24T01:13:35Z, "
+                           f"got {header['as_of']!r}") from None
+
+
+def _export_section(origin, name):
+    if name not in KINDS:
+        raise ImportFailed(f"{origin}: {name!r} is not a section of a Spacedock export (expected one of "
+                           f"{', '.join(sorted(KINDS))})")
+    return name
+
+
+def _check_section_count(section):
+    """A JSON Lines export announces each section's records: fewer or more means a cut or spliced file."""
+    if section is not None and isinstance(section[2], int) and section[2] != section[3]:
+        origin, name, announced, seen = section
+        raise ImportFailed(f"{origin}: section {name} announces {announced} records but {seen} follow "
+                           f"(is the file truncated?)")
 
 
 def read_document(document, origin: str, batch: Batch, kind: str | None = None, as_of=None) -> int:
@@ -91,8 +146,10 @@ def read_document(document, origin: str, batch: Batch, kind: str | None = None, 
 
 
 def read_file(path: Path, batch: Batch, kind: str | None = None, as_of=None) -> int:
-    """Read one LL2 JSON file into `batch` (see `read_document`)."""
-    return read_document(load(path), str(path), batch, kind, as_of)
+    """Read one LL2 JSON file (or `-`, standard input; gzip or not; JSON or JSON Lines) into `batch` (see
+    `documents` and `read_document`)."""
+    return sum(read_document(document, origin, batch, record_kind, moment)
+               for origin, document, record_kind, moment in documents(path, kind, as_of))
 
 
 def rendered_at(batch: Batch, facts: FileFacts):
@@ -130,7 +187,22 @@ def _check_complete(batch: Batch, model, pk, fields):
         if field.get_internal_type() in ("CharField", "TextField") and field.blank:
             continue
         where = batch.origin.get((model, pk), "?")
+        referrer = _referrer(batch, model, pk, where)
+        if referrer:  # a reference to a row neither stored nor described: dangling
+            raise ImportFailed(f"{where}: {referrer}: refers to {model._meta.verbose_name} {pk}, which is neither in "
+                               f"the database nor described in the input (no {field.name})")
         raise ImportFailed(f"{where}: {model._meta.verbose_name} {pk} is new but has no {field.name}")
+
+
+def _referrer(batch: Batch, model, pk, where) -> str | None:
+    """The field through which the record at `where` refers to `model` `pk`, for the error message."""
+    for owner, rows in batch.rows.items():
+        for field in owner._meta.concrete_fields:
+            if field.is_relation and field.related_model is model:
+                for owner_pk, fields in rows.items():
+                    if fields.get(field.attname) == pk and batch.origin.get((owner, owner_pk)) == where:
+                        return field.name
+    return None
 
 
 def write(batch: Batch) -> None:
@@ -219,9 +291,29 @@ def import_paths(paths, kind: str | None = None, as_of=None) -> Summary:
     """Read every file, then write all of it in one transaction; nothing is written on any error.
 
     `as_of`: the moment LL2 rendered the files (see `read_document`)."""
+    _check_stdin_once(paths)
     batch = Batch()
-    total = sum(read_file(Path(p), batch, kind, as_of) for p in paths)
+    total = sum(read_file(p, batch, kind, as_of) for p in paths)
     return _write_all(batch, len(paths), total)
+
+
+def import_each(paths, kind: str | None = None, as_of=None):
+    """Each file in its own transaction (`--each`): yields `(file, Summary or ImportFailed)` per file, in
+    order. A bad file writes nothing of itself and does not stop the others."""
+    _check_stdin_once(paths)
+    for path in paths:
+        where = sources.label(path)
+        try:
+            batch = Batch()
+            yield where, _write_all(batch, 1, read_file(path, batch, kind, as_of))
+        except ImportFailed as exc:
+            message = str(exc)
+            yield where, exc if message.startswith(where) else ImportFailed(f"{where}: {message}")
+
+
+def _check_stdin_once(paths):
+    if sum(str(p) == sources.STDIN for p in paths) > 1:
+        raise ImportFailed(f"{sources.STDIN_LABEL}: standard input ('-') can be read only once")
 
 
 def _write_all(batch: Batch, files: int, records: int) -> Summary:

@@ -1,0 +1,177 @@
+"""`spacedock export`: every record of the catalogue as LL2 2.3.0 JSON that `spacedock import` reads back
+into a catalogue serving the same responses.
+
+The records are the API's own representations (`api.render`), built at one moment, `as_of`: the
+header carries it, so the importer dates the figures the records report (time in space, flights
+count, ...) at that moment, and a spacecraft whose history is only partly stored keeps the same
+unstored part (see `catalog.figures`). Sections, in this order, each ordered by id:
+
+- `agencies` (detailed: types, countries, images with licences and variants, social media links,
+  launchers), `spacecraft_configuration_families` (detailed), `spacecraft_configurations` (detailed);
+- `spacecraft` (normal: everything of a spacecraft but its flights, which come next, so a spacecraft
+  never in a flight is here too);
+- `spacecraft_flights` (detailed: launch, landing, crews and the docking events they chased);
+- `docking_events`: only those whose chaser is not a spacecraft flight (the others came with their
+  flight), as LL2's `DockingEventEndpointDetailed`;
+- `space_stations`: each station's kept document with its docking locations (`currently_docked` is
+  null: the events came with their flights).
+
+Two forms: `ll2`, one JSON object `{"spacedock_export": HEADER, SECTION: LL2 page, ...}`; `jsonl`, the
+header on the first line, then per section a line `{"spacedock_section": NAME, "count": N}` and its N
+records, one per line (the count lets the importer notice a cut file).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import orjson
+from django.db import connection, transaction
+
+from spacedock.api.render.agencies import AGENCY_DETAILED
+from spacedock.api.render.common import API_PREFIX, Context, Kind, Refs, grouped, moment
+from spacedock.api.render.configs import CONFIG_DETAILED, CONFIG_NORMAL, FAMILY_DETAILED
+from spacedock.api.render.flights import FLIGHT_DETAILED, FLIGHT_NORMAL, STATION_NORMAL, DockingForChaserKind
+from spacedock.api.render.spacecraft import SPACECRAFT_NORMAL
+from spacedock.catalog import clock
+from spacedock.catalog import models as m
+
+from .importer import EXPORT_HEADER, EXPORT_SECTION, EXPORT_VERSION
+
+FORMATS = ("jsonl", "ll2")
+DEFAULT_BASE = "https://ll.thespacedevs.com"  # the host the records' `url`s name, as LL2 serves them
+CHUNK = 500  # records rendered together: a fixed number of queries per chunk, bounded memory
+
+
+class DockingEventKind(DockingForChaserKind):
+    """LL2's `DockingEventEndpointDetailed`: the event as its chaser sees it, then its chaser."""
+
+    name = "docking_event_detailed"
+    level = 0
+    columns = DockingForChaserKind.columns + ("flight_vehicle_chaser_id", "space_station_chaser_id",
+                                              "payload_flight_chaser")
+
+    def render(self, row, refs):
+        out = super().render(row, refs)
+        out["response_mode"] = "detailed"
+        out["flight_vehicle_chaser"] = refs.get(FLIGHT_NORMAL, row["flight_vehicle_chaser_id"])
+        out["space_station_chaser"] = refs.get(STATION_NORMAL, row["space_station_chaser_id"])
+        out["payload_flight_chaser"] = row["payload_flight_chaser"]
+        return out
+
+
+class StationKind(Kind):
+    """A space station: its kept document, with its docking locations (as `DockingLocation` shows them,
+    without the station, and `currently_docked` null)."""
+
+    name = "station_export"
+    level = 0
+    model = m.SpaceStation
+    columns = ("id", "document")
+
+    def fetch(self, ids, ctx):
+        rows = list(super().fetch(ids, ctx))
+        locations = grouped(
+            (location["spacestation_id"], location)
+            for location in m.DockingLocation.objects.filter(spacestation_id__in=ids).order_by("id")
+            .values("id", "name", "spacestation_id", "spacecraft_id", "payload")
+        )
+        for row in rows:
+            row["locations"] = locations.get(row["id"], [])
+        return rows
+
+    def render(self, row, refs):
+        out = dict(row["document"])
+        out["docking_location"] = [
+            {"id": location["id"], "name": location["name"],
+             "spacecraft": refs.get(CONFIG_NORMAL, location["spacecraft_id"]), "payload": location["payload"],
+             "currently_docked": None}
+            for location in row["locations"]
+        ]
+        return out
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str  # the import kind, and LL2's endpoint
+    kind: Kind
+    rows: object  # () -> queryset of the section's rows
+
+
+SECTIONS = (
+    Section("agencies", AGENCY_DETAILED, lambda: m.Agency.objects.all()),
+    Section("spacecraft_configuration_families", FAMILY_DETAILED, lambda: m.SpacecraftConfigFamily.objects.all()),
+    Section("spacecraft_configurations", CONFIG_DETAILED, lambda: m.SpacecraftConfiguration.objects.all()),
+    Section("spacecraft", SPACECRAFT_NORMAL, lambda: m.Spacecraft.objects.all()),
+    Section("spacecraft_flights", FLIGHT_DETAILED, lambda: m.SpacecraftFlight.objects.all()),
+    Section("docking_events", DockingEventKind(), lambda: m.DockingEvent.objects.filter(flight_vehicle_chaser=None)),
+    Section("space_stations", StationKind(), lambda: m.SpaceStation.objects.all()),
+)
+
+
+@dataclass
+class Summary:
+    as_of: dt.datetime
+    counts: dict = field(default_factory=dict)
+
+    def __str__(self):
+        parts = ", ".join(f"{n} {name}" for name, n in self.counts.items())
+        return f"exported {sum(self.counts.values())} records as of {moment(self.as_of)}: {parts}"
+
+
+def header(as_of: dt.datetime, fmt: str) -> dict:
+    return {EXPORT_HEADER: {"version": EXPORT_VERSION, "api": API_PREFIX.strip("/"), "format": fmt,
+                            "as_of": moment(as_of)}}
+
+
+def export(out, fmt: str = "jsonl", base: str = DEFAULT_BASE, as_of: dt.datetime | None = None) -> Summary:
+    """Write every record to the binary stream `out` in the form `fmt` (see the module docstring), with
+    the figures at `as_of` (default: now, as the catalogue clock says), from one snapshot of the data."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    ctx = Context(base, now=as_of or clock.now())  # no data version: nothing is kept for the API's use
+    summary = Summary(as_of=ctx.now)
+    fresh = not connection.in_atomic_block
+    with transaction.atomic():
+        if fresh and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # one snapshot for every query of the export
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        write = _write_jsonl if fmt == "jsonl" else _write_ll2
+        write(out, ctx, summary)
+    return summary
+
+
+def records(section: Section, ctx: Context, ids: list):
+    """The section's records, rendered a chunk at a time (one set of batched queries per chunk)."""
+    for start in range(0, len(ids), CHUNK):
+        refs = Refs(ctx)
+        chunk = refs.many(section.kind, ids[start:start + CHUNK])
+        refs.resolve()
+        yield from (record for record in chunk if record)
+
+
+def _ids(section: Section) -> list:
+    return list(section.rows().order_by("pk").values_list("pk", flat=True))
+
+
+def _write_jsonl(out, ctx, summary):
+    out.write(orjson.dumps(header(ctx.now, "jsonl")) + b"\n")
+    for section in SECTIONS:
+        ids = _ids(section)
+        out.write(orjson.dumps({EXPORT_SECTION: section.name, "count": len(ids)}) + b"\n")
+        for record in records(section, ctx, ids):
+            out.write(orjson.dumps(record) + b"\n")
+        summary.counts[section.name] = len(ids)
+
+
+def _write_ll2(out, ctx, summary):
+    out.write(orjson.dumps(header(ctx.now, "ll2"))[:-1])  # the object stays open for the sections
+    for section in SECTIONS:
+        ids = _ids(section)
+        out.write(b",\n" + orjson.dumps(section.name) + b":" +
+                  orjson.dumps({"count": len(ids), "next": None, "previous": None})[:-1] + b',"results":[')
+        for i, record in enumerate(records(section, ctx, ids)):
+            out.write((b"\n" if i == 0 else b",\n") + orjson.dumps(record))
+        out.write(b"]}")
+        summary.counts[section.name] = len(ids)
+    out.write(b"}\n")

@@ -6,6 +6,7 @@ and the field, and must leave every catalogue table exactly as it was.
 """
 import datetime as dt
 import functools
+import gzip
 import io
 import os
 import sqlite3
@@ -580,6 +581,12 @@ def _station_with_chaser_list():
 
 
 RECORD_1 = f"record 1 (id {BAD_ID}): "
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10"
+
+
+def json_lines(*documents):
+    """JSON Lines: one document per line."""
+    return b"".join(orjson.dumps(document) + b"\n" for document in documents)
 
 
 def bad(name, documents, *fragments):
@@ -629,6 +636,31 @@ BAD_CASES = [
         "record 0 (id", "not an LL2 2.3.0"),
     bad("station-chaser-as-list", [_station_with_chaser_list()],
         "record 0 (id 18): docking_location[0].currently_docked.flight_vehicle_chaser: expected an object"),
+    # input forms (see tests/test_import_inputs.py for standard input, --each and the size limit)
+    bad("dangling-reference", [_bad_page(_set("spacecraft_config", {"id": FRESH + 4242}))],
+        RECORD_1 + f"spacecraft_config: refers to spacecraft configuration {FRESH + 4242}, which is neither in the "
+                   f"database nor described in the input (no name)"),
+    bad("binary-png", [PNG], "not valid JSON: binary data (it starts with the bytes 89 50 4E 47 0D 0A 1A 0A)"),
+    bad("empty-gzip", [gzip.compress(b"")], "not valid JSON: the input is empty"),
+    bad("truncated-gzip", [gzip.compress(orjson.dumps(GOOD))[:-20]], "not a complete gzip file"),
+    bad("gzip-not-json", [gzip.compress(b"{'id': 1,")], "not valid JSON"),
+    bad("gzip-bad-record", [gzip.compress(orjson.dumps(_bad_page(_set("in_space", "yes"))))],
+        RECORD_1 + "in_space: expected true or false, got 'yes'"),
+    bad("json-lines-bad-record", [json_lines(fresh_spacecraft(2), _bad_page(_set("in_space", "yes"))["results"][1])],
+        f"line 2: record 0 (id {BAD_ID}): in_space: expected true or false, got 'yes'"),
+    bad("json-lines-bad-line", [json_lines(fresh_spacecraft(2), fresh_spacecraft(3)) + b'{"id": 5,\n'],
+        "line 3: not valid JSON"),
+    bad("export-header-of-another-version", [{"spacedock_export": {"version": 99}, "spacecraft": page([])}],
+        "spacedock_export: not a version 1 Spacedock export header"),
+    bad("export-header-bad-moment", [{"spacedock_export": {"version": 1, "as_of": "yesterday"}}],
+        "spacedock_export.as_of: expected a date-time such as 2026-07-24T01:13:35Z, got 'yesterday'"),
+    bad("export-unknown-section", [{"spacedock_export": {"version": 1}, "launches": page([])}],
+        "'launches' is not a section of a Spacedock export"),
+    bad("export-bad-record-in-section", [{"spacedock_export": {"version": 1}, "spacecraft": _bad_page(_set("in_space", 1))}],
+        "spacecraft: " + RECORD_1 + "in_space: expected true or false, got 1"),
+    bad("export-json-lines-cut", [json_lines({"spacedock_export": {"version": 1}},
+                                             {"spacedock_section": "spacecraft", "count": 3}, fresh_spacecraft(2))],
+        "line 2: section spacecraft announces 3 records but 1 follow (is the file truncated?)"),
 ]
 
 

@@ -130,7 +130,7 @@ def documents(name) -> Iterator[tuple[str, object]]:
     """The JSON documents of one source, each with how errors should name it: `(origin, document)`.
 
     JSON Lines (by the name `.jsonl`/`.ndjson`, optionally `.gz`, or because the whole does not parse
-    while its first line does) yields one document per non-blank line, named `PATH line N`."""
+    while its first line does) yields one document per non-blank line, named `PATH: line N`."""
     where = label(name)
     data, _ = read_bytes(name)
     if not is_json_lines_name(name):
@@ -145,7 +145,7 @@ def documents(name) -> Iterator[tuple[str, object]]:
     for number, line in enumerate(data.split(b"\n"), start=1):
         if not line.strip():
             continue
-        origin = f"{where} line {number}"
+        origin = f"{where}: line {number}"
         try:
             yield origin, orjson.loads(line)
         except orjson.JSONDecodeError as exc:

@@ -1,10 +1,17 @@
 """LL2's limit/offset pagination: default 10, at most 100, absolute links with sorted query keys.
 
-DRF's LimitOffsetPagination already builds LL2's links (sorted keys, `offset` dropped at 0). Where
-DRF silently falls back (`limit=abc`), Spacedock answers 400 naming the parameter.
+DRF's LimitOffsetPagination already builds LL2's links (sorted keys, `offset` dropped at 0); they are
+built here the same way from one parse of the URL instead of four. Where DRF silently falls back
+(`limit=abc`), Spacedock answers 400 naming the parameter.
 """
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from django.db import connections
+from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
+
+from .render.common import json_bytes
 
 
 def _whole_number(request, name, minimum):
@@ -41,6 +48,47 @@ class Counts:
 COUNTS = Counts()
 
 
+class PageIds:
+    """What the paginator takes from a list: its `count()` and a slice of its ids.
+
+    `ids` is the view's listing (a `values_list("pk", flat=True)` queryset, or any object that counts
+    and slices the same way). `sql_key`, given for a plain listing (no filter, search or ordering
+    named: the same query for every request of a data version), lets a queryset's ids query be compiled
+    once and then run as plain SQL with its LIMIT and OFFSET: compiling cost the ORM more than the
+    database took to answer it.
+    """
+
+    SQL: dict = {}  # sql_key -> (database alias, SQL ending in LIMIT/OFFSET placeholders), or None: use the ORM
+
+    def __init__(self, ids, sql_key=None):
+        self.ids = ids
+        self.sql_key = sql_key if isinstance(ids, QuerySet) else None
+
+    def count(self) -> int:
+        return self.ids.count()
+
+    def __getitem__(self, window: slice) -> list:
+        plain = self._plain_sql() if self.sql_key is not None else None
+        if plain is None or window.step is not None:
+            return list(self.ids[window])
+        alias, sql = plain
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [window.stop - window.start, window.start])
+            return [row[0] for row in cursor.fetchall()]
+
+    def _plain_sql(self):
+        if self.sql_key not in self.SQL:
+            if len(self.SQL) > 100:  # one entry per endpoint and data version
+                self.SQL.clear()
+            try:
+                sql, params = self.ids.query.get_compiler(self.ids.db).as_sql()
+            except Exception:  # noqa: BLE001 - e.g. a queryset known to be empty: the ORM answers instead
+                sql, params = None, None
+            plain = sql is not None and not params and " LIMIT " not in sql.upper()
+            self.SQL[self.sql_key] = (self.ids.db, f"{sql} LIMIT %s OFFSET %s") if plain else None
+        return self.SQL[self.sql_key]
+
+
 class LL2Pagination(LimitOffsetPagination):
     default_limit = 10
     max_limit = 100
@@ -62,3 +110,38 @@ class LL2Pagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         return _whole_number(request, self.offset_query_param, 0) or 0
+
+    # Links: DRF's replace_query_param/remove_query_param parse and re-encode the whole URL for each
+    # change; parsing it once and encoding each link once gives the same text (sorted keys, quote_plus).
+
+    def _link(self, **changes) -> str:
+        parsed = getattr(self, "_parsed", None)
+        if parsed is None or parsed[0] is not self.request:
+            scheme, netloc, path, query, fragment = urlsplit(self.request.build_absolute_uri())
+            parsed = self._parsed = (self.request, (scheme, netloc, path, fragment),
+                                     parse_qs(query, keep_blank_values=True))
+        _, (scheme, netloc, path, fragment), params = parsed
+        query = dict(params)
+        for key, value in changes.items():
+            if value is None:
+                query.pop(key, None)
+            else:
+                query[key] = [str(value)]
+        return urlunsplit((scheme, netloc, path, urlencode(sorted(query.items()), doseq=True), fragment))
+
+    def get_next_link(self):
+        if self.offset + self.limit >= self.count:
+            return None
+        return self._link(**{self.limit_query_param: self.limit, self.offset_query_param: self.offset + self.limit})
+
+    def get_previous_link(self):
+        if self.offset <= 0:
+            return None
+        offset = self.offset - self.limit
+        return self._link(**{self.limit_query_param: self.limit, self.offset_query_param: offset if offset > 0 else None})
+
+    def json_page(self, results: list) -> bytes:
+        """The page as `get_paginated_response` would render it, from its results' JSON pieces."""
+        head = b'{"count":%d,"next":%s,"previous":%s,"results":[' % (
+            self.count, json_bytes(self.get_next_link()), json_bytes(self.get_previous_link()))
+        return b"".join([head, *results, b"]}"])

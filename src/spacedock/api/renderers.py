@@ -1,10 +1,17 @@
 """Output formats: LL2's compact JSON (through orjson) and DRF's browsable page (`?format=api`)."""
-import re
-
 import orjson
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
-LINE_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")  # U+2028, U+2029 in UTF-8
+from .render.common import json_bytes
+
+PLAIN_ACCEPT = {None, "*/*", "application/json"}  # what JSON clients (curl, requests, browsers' fetch) send
+
+
+def plain_json(request) -> bool:
+    """Whether DRF would answer this request with `LL2JSONRenderer`'s bytes and `application/json`: a GET
+    asking for no other format, with no `Accept` header or a plain JSON one."""
+    return (request.method == "GET" and request.META.get("HTTP_ACCEPT") in PLAIN_ACCEPT
+            and request.GET.get("format", "json") == "json")
 
 
 class LL2JSONRenderer(JSONRenderer):
@@ -16,10 +23,7 @@ class LL2JSONRenderer(JSONRenderer):
         if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
             data = orjson.loads(orjson.dumps(data))  # plain values again (shared shapes come as orjson Fragments)
             return super().render(data, accepted_media_type, renderer_context)
-        out = orjson.dumps(data)
-        if LINE_SEPARATORS.search(out):  # one pass over the page (a megabyte for a detailed one)
-            out = LINE_SEPARATORS.sub(lambda match: b"\\u2028" if match.group() == b"\xe2\x80\xa8" else b"\\u2029", out)
-        return out
+        return json_bytes(data)  # one pass over the page for U+2028/9 (a megabyte for a detailed one)
 
 
 class LL2BrowsableAPIRenderer(BrowsableAPIRenderer):

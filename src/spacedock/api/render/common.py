@@ -10,6 +10,7 @@ of rows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import OrderedDict
 
 import isodate
@@ -101,6 +102,20 @@ class Kind:
 
 
 MARK = b"\x00"  # never in orjson's output (control characters are escaped), so it can delimit references
+LINE_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")  # U+2028, U+2029 in UTF-8
+ESCAPED = {b"\xe2\x80\xa8": b"\\u2028", b"\xe2\x80\xa9": b"\\u2029"}
+
+
+def escape_line_separators(data: bytes) -> bytes:
+    """DRF's JSON escapes U+2028/U+2029 (JavaScript line terminators); orjson does not."""
+    if LINE_SEPARATORS.search(data):
+        return LINE_SEPARATORS.sub(lambda match: ESCAPED[match.group()], data)
+    return data
+
+
+def json_bytes(obj) -> bytes:
+    """`obj` as DRF's compact JSON writes it (orjson, plus DRF's escaping of U+2028/U+2029)."""
+    return escape_line_separators(orjson.dumps(obj))
 
 
 class SharedShapes:
@@ -134,29 +149,38 @@ class SharedShapes:
     def get(self, ctx: Context, key):
         """The shape's bytes as an orjson Fragment, or None (never kept, pushed out, or a reference of
         its template was)."""
-        entry = self.store.get((ctx.base, ctx.suffix, key))
+        pieces = self.pieces(ctx, key)
+        return None if pieces is None else orjson.Fragment(pieces[0] if len(pieces) == 1 else b"".join(pieces))
+
+    def pieces(self, ctx: Context, key):
+        """The shape's bytes as a list of pieces to be joined (a template's own parts between the bytes of
+        the shapes it refers to), or None: a page of them is joined once, not row by row."""
+        base, suffix, store = ctx.base, ctx.suffix, self.store
+        entry = store.get((base, suffix, key))
         if entry is None:
             return None
-        self.store.move_to_end((ctx.base, ctx.suffix, key))
-        if isinstance(entry, bytes):
-            return orjson.Fragment(entry)
+        store.move_to_end((base, suffix, key))
+        if entry.__class__ is bytes:
+            return [entry]
         parts, refs = entry
-        pieces = list(parts)
-        for i in range(1, len(pieces), 2):
-            data = self.store.get((ctx.base, ctx.suffix, refs[int(pieces[i])]))
-            if data is None or not isinstance(data, bytes):
+        out = [parts[0]]
+        for ref, part in zip(refs, parts[1:]):
+            data = store.get((base, suffix, ref))
+            if data is None or data.__class__ is not bytes:
                 return None
-            pieces[i] = data
-        return orjson.Fragment(b"".join(pieces))
+            out.append(data)
+            out.append(part)
+        return out
 
     def put(self, ctx: Context, key, obj, references: dict | None = None) -> None:
         """Keep `obj`; with `references` ({id(sub-object): key}), as a template referring to those kept
         shared shapes instead of copying their bytes."""
         if references:
             keys: list = []
-            entry = (orjson.dumps(_templated(obj, references, keys)).split(MARK), keys)
+            # The parts between references: [before the 1st, between the 1st and 2nd, ..., after the last].
+            entry = (tuple(json_bytes(_templated(obj, references, keys)).split(MARK)[0::2]), tuple(keys))
         else:
-            entry = orjson.dumps(obj)
+            entry = json_bytes(obj)
         self.store[(ctx.base, ctx.suffix, key)] = entry
         self.size += _footprint(entry)
         while self.size > self.budget and self.store:
@@ -169,15 +193,16 @@ def _footprint(entry) -> int:
     if isinstance(entry, bytes):
         return len(entry) + 200
     parts, keys = entry
-    return sum(map(len, parts)) + 40 * len(parts) + 120 * len(keys) + 300
+    return sum(map(len, parts)) + 40 * len(parts) + 120 * len(keys) + 200
 
 
 def _templated(node, references: dict, keys: list):
-    """A copy of `node` in which each sub-object listed in `references` is a MARK-delimited index."""
+    """A copy of `node` in which each sub-object listed in `references` is a MARK-delimited placeholder
+    (the n-th placeholder stands for the n-th of `keys`)."""
     key = references.get(id(node))
     if key is not None:
         keys.append(key)
-        return orjson.Fragment(MARK + str(len(keys) - 1).encode() + MARK)
+        return orjson.Fragment(MARK + b"0" + MARK)  # the n-th mark is the n-th key
     if isinstance(node, dict):
         return {name: _templated(value, references, keys) for name, value in node.items()}
     if isinstance(node, list):
@@ -225,6 +250,18 @@ class Refs:
     def many(self, kind: Kind, pks) -> list:
         return [self.get(kind, pk) for pk in pks]
 
+    def rows(self, kind: Kind, pks) -> list:
+        """`many()` for a response written straight as bytes (`json_rows`): a kept row comes as its list of
+        JSON pieces, never joined on its own; any other as the dict `resolve()` fills."""
+        if not (kind.shared and self._sharing):
+            return self.many(kind, pks)
+        pieces, name, ctx = SHARED.pieces, kind.name, self.ctx
+        out = []
+        for pk in pks:
+            row = pieces(ctx, (name, pk)) if pk is not None else None
+            out.append(row if row is not None else self.get(kind, pk))
+        return out
+
     def resolve(self) -> None:
         while self._pending:
             kind = min(self._pending, key=lambda k: k.level)
@@ -245,6 +282,20 @@ class Refs:
                 else:
                     SHARED.put(self.ctx, key, self._objects[key])
         self._new_shared = []
+
+
+def json_rows(rows) -> list:
+    """After `Refs.resolve()`: the JSON pieces of `rows` (from `Refs.rows`) as the elements of an array,
+    comma-separated, to be joined once with what surrounds them."""
+    out: list = []
+    for row in rows:
+        if out:
+            out.append(b",")
+        if row.__class__ is list:
+            out += row
+        else:
+            out.append(json_bytes(row))
+    return out
 
 
 def grouped(pairs):

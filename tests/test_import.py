@@ -632,7 +632,7 @@ BAD_CASES = [
     bad("whole-number-beyond-32-bits", [_bad_page(_set("flights_count", 2 ** 31))],
         RECORD_1 + "flights_count: 2147483648 is out of range"),
     bad("null-for-a-required-name", [_bad_page(_set("name", None))], RECORD_1 + "name: must not be null"),
-    bad("url-of-another-version", [page([dict(fresh_spacecraft(), url="https://ll.thespacedevs.com/2.2.0/spacecraft/1/")])],
+    bad("url-of-another-version", [page([dict(fresh_spacecraft(), url="https://ll.thespacedevs.com/2.4.0/spacecraft/1/")])],
         "record 0 (id", "not an LL2 2.3.0"),
     bad("station-chaser-as-list", [_station_with_chaser_list()],
         "record 0 (id 18): docking_location[0].currently_docked.flight_vehicle_chaser: expected an object"),

@@ -55,8 +55,11 @@ def is_on(start, end, at) -> bool:
 
 
 def is_pending(start, end, at) -> bool:
-    """Whether the interval's share can still change after `at` (it is on, or still to come)."""
-    return start is None or start > at or end is None or end > at
+    """Whether the interval's share can still change after `at` (it is on, or still to come). With no known
+    start (a flight whose launch time is unknown) it adds no time ever; only its end may still be to come."""
+    if start is None:
+        return end is not None and end > at
+    return start > at or end is None or end > at
 
 
 # --- SQL --------------------------------------------------------------------------------------------------
@@ -207,7 +210,11 @@ SETTLED = ["live", "settled_in_space", "settled_time_in_space", "settled_time_do
 
 
 def flight_turnarounds(flights):
-    """Per flight (sorted by net, id): net minus the previous flight's mission end, when both are known."""
+    """Per flight (sorted by net, id): net minus the previous flight's mission end, when both are known.
+
+    When a flight's launch time is unknown the order of the flights is too: no turnaround at all."""
+    if any(net is None for _, net, _, _ in flights):
+        return [None] * len(flights)
     out, previous_end = [], None
     for _, net, end, _ in flights:
         out.append(net - previous_end if previous_end is not None and net >= previous_end else None)
@@ -258,3 +265,5 @@ def settle(sc: Spacecraft, flights, dockings, turnarounds, now) -> None:
     sc.settled_mission_ends_count = base["ends"] + (ended(now) if settled else 0)
     sc.flights_count = base["flights"] + len(flights)
     sc.fastest_turnaround = min(fastest, default=None)
+    if settled and not partial and any(net is None for _, net, _, _ in flights):
+        sc.settled_time_in_space = None  # a flight's launch time is unknown: so is the time in space

@@ -5,7 +5,7 @@ one transaction, so a bad record anywhere leaves the database exactly as it was.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
@@ -16,6 +16,7 @@ from spacedock.catalog import models as m
 from spacedock.catalog.clock import parse_moment
 
 from . import sources
+from . import ll2_versions
 from .ll2_shapes import KINDS, Batch, FileFacts, Reader, ShapeError, kind_of, merge_documents, records
 
 # Parents before children, so every row's references exist by the time it is written.
@@ -46,10 +47,15 @@ class Summary:
     files: int
     records: int
     rows: dict
+    unmapped: list = field(default_factory=list)  # what records of older LL2 versions could not bring over
 
     def __str__(self):
         counts = ", ".join(f"{n} {model._meta.verbose_name_plural}" for model, n in self.rows.items() if n)
-        return f"imported {self.records} records from {self.files} file(s): {counts or 'nothing'}"
+        lines = [f"imported {self.records} records from {self.files} file(s): {counts or 'nothing'}"]
+        if self.unmapped:
+            lines.append("from older LL2 versions, not mapped or not given:")
+            lines += [f"  {line}" for line in self.unmapped]
+        return "\n".join(lines)
 
 
 # A Spacedock export (`spacedock export`) starts with this header, which dates the figures its records
@@ -133,10 +139,11 @@ def read_document(document, origin: str, batch: Batch, kind: str | None = None, 
         label = f"record {index}" + (f" (id {obj['id']})" if isinstance(obj, dict) and "id" in obj else "")
         record_kind = kind or kind_of(obj)
         if record_kind not in KINDS:
-            raise ImportFailed(f"{origin}: {label}: not an LL2 2.3.0 spacecraft, spacecraft flight, docking event, "
-                               f"configuration, family, agency or space station (use --kind to say which)")
-        try:
-            KINDS[record_kind](Reader(batch, f"{origin}: {label}", facts), obj)
+            raise ImportFailed(f"{origin}: {label}: not an LL2 2.3.0 (or 2.0.0-2.2.0) spacecraft, spacecraft flight, "
+                               f"docking event, configuration, family, agency or space station (use --kind to say which)")
+        try:  # the 2.3.0 reader, or the one for the older version the record's url names
+            reader = ll2_versions.reader_for(obj, batch, f"{origin}: {label}", facts)
+            getattr(reader, KINDS[record_kind].__name__)(obj)
         except ShapeError as exc:
             raise ImportFailed(f"{origin}: {label}: {exc}") from None
     moment = as_of or rendered_at(batch, facts)
@@ -208,6 +215,7 @@ def _referrer(batch: Batch, model, pk, where) -> str | None:
 def write(batch: Batch) -> None:
     """Upsert every row of `batch`, replace its link lists and refresh the figures, in one transaction."""
     with transaction.atomic():
+        ll2_versions.settle(batch)  # older-version look-ups; stored values over their soft ones
         touched = _owners(batch)  # before: a flight or docking may move away from a spacecraft
         for model in WRITE_ORDER:
             rows = batch.rows.get(model, {})
@@ -322,4 +330,5 @@ def _write_all(batch: Batch, files: int, records: int) -> Summary:
     except (IntegrityError, DataError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ImportFailed(f"the database refused the data, nothing was written: {first_line}") from None
-    return Summary(files=files, records=records, rows={model: batch.count(model) for model in WRITE_ORDER})
+    return Summary(files=files, records=records, rows={model: batch.count(model) for model in WRITE_ORDER},
+                   unmapped=batch.legacy.lines() if batch.legacy else [])

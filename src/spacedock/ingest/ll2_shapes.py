@@ -29,23 +29,72 @@ class ShapeError(ValueError):
         self.field, self.message = field, message
 
 
+NEWEST = "2.3.0"  # the LL2 version this reader is for; older ones are read by ll2_versions
+
+
+def empty(value) -> bool:
+    """No value: what an older LL2 version's value may fill in."""
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _wins(new, new_version, old, old_version) -> bool:
+    """Whether a value read now replaces the one read before for the same key (see Batch)."""
+    if new_version == old_version:
+        return True  # the later record
+    if NEWEST in (new_version, old_version):
+        return new_version == NEWEST  # 2.3.0's value, even null, over an older version's
+    if empty(new) != empty(old):
+        return not empty(new)
+    return new_version > old_version  # "2.2.0" > "2.1.0" > "2.0.0"
+
+
 class Batch:
-    """Everything one import writes: rows per model by id, and ordered link lists that replace old ones."""
+    """Everything one import writes: rows per model by id, and ordered link lists that replace old ones.
+
+    Each value remembers the LL2 version it was read from (2.3.0 unless `soft` says an older one). The
+    same key seen twice, whatever the order the records came in: a 2.3.0 record's value (even null) wins
+    over an older version's; between older versions a value wins over an empty one (null, blank), then
+    the newer version's; within one version the later record wins. (`ll2_versions` also keeps stored
+    rows from older versions' values.)"""
 
     def __init__(self):
         self.rows: dict[type, dict[int, dict]] = {}
         self.links: dict[tuple[type, str], dict[int, list]] = {}  # (owner model, relation) -> owner id -> items
         self.origin: dict[tuple[type, int], str] = {}
+        self.soft: dict[tuple[type, int], dict] = {}  # (model, id) -> key -> the older version its value is from
+        self.soft_links: dict[tuple, str] = {}  # (model, relation, id) -> the older version its list is from
+        self.legacy = None  # ll2_versions.Legacy: what older-version records left to resolve and to report
 
-    def row(self, model, pk, fields, where):
+    def row(self, model, pk, fields, where, version=NEWEST):
         row = self.rows.setdefault(model, {}).setdefault(pk, {})
-        if "document" in fields and "document" in row:
-            fields = {**fields, "document": merge_documents(row["document"], fields["document"])}
-        row.update(fields)
+        soft = self.soft.setdefault((model, pk), {})
+        for key, value in fields.items():
+            taken = version
+            if key not in row:
+                pass
+            elif key == "document":  # key by key, the newer version's keys winning
+                older = soft.get(key, NEWEST)
+                value = merge_documents(*((row[key], value) if version >= older else (value, row[key])))
+                taken = max(version, older)
+            elif not _wins(value, version, row[key], soft.get(key, NEWEST)):
+                continue
+            row[key] = value
+            if taken == NEWEST:
+                soft.pop(key, None)
+            else:
+                soft[key] = taken
         self.origin.setdefault((model, pk), where)
 
-    def replace_links(self, model, relation, pk, items):
-        self.links.setdefault((model, relation), {})[pk] = items
+    def replace_links(self, model, relation, pk, items, version=NEWEST):
+        by_owner = self.links.setdefault((model, relation), {})
+        key = (model, relation, pk)
+        if pk in by_owner and not _wins(items, version, by_owner[pk], self.soft_links.get(key, NEWEST)):
+            return
+        by_owner[pk] = items
+        if version == NEWEST:
+            self.soft_links.pop(key, None)
+        else:
+            self.soft_links[key] = version
 
     def count(self, model):
         return len(self.rows.get(model, {}))
@@ -128,6 +177,8 @@ def _list(value, path):
 class Reader:
     """Walks LL2 objects of any supported kind into a Batch; `where` says which record for errors."""
 
+    version = NEWEST  # an older one in ll2_versions.LegacyReader (see Batch)
+
     def __init__(self, batch: Batch, where: str, facts: "FileFacts | None" = None):
         self.batch, self.where = batch, where
         self.facts = facts if facts is not None else FileFacts()
@@ -155,8 +206,11 @@ class Reader:
             fields[f"{key}_id"] = read(obj[key], where)
 
     def _save(self, model, pk, fields):
-        self.batch.row(model, pk, fields, self.where)
+        self.batch.row(model, pk, fields, self.where, self.version)
         return pk
+
+    def _links(self, model, relation, pk, items):
+        self.batch.replace_links(model, relation, pk, items, self.version)
 
     # leaves -------------------------------------------------------------------------------------
     def simple(self, model, obj, path, keys=("name",)):
@@ -175,7 +229,7 @@ class Reader:
                 vfields["image_id"] = pk
                 self._save(m.ImageVariant, vid, vfields)
                 variants.append(vid)
-            self.batch.replace_links(m.Image, "variants", pk, variants)
+            self._links(m.Image, "variants", pk, variants)
         return self._save(m.Image, pk, fields)
 
     def country(self, obj, path):
@@ -195,7 +249,7 @@ class Reader:
         if "country" in obj:
             countries = [self.country(c, f"{path}.country[{i}]".lstrip("."))
                          for i, c in enumerate(_list(obj["country"], f"{path}.country"))]
-            self.batch.replace_links(m.Agency, "countries", pk, countries)
+            self._links(m.Agency, "countries", pk, countries)
         if "social_media_links" in obj:
             links = []
             for i, link in enumerate(_list(obj["social_media_links"], f"{path}.social_media_links")):
@@ -204,7 +258,7 @@ class Reader:
                 self._fk(m.SocialMediaLink, link, "social_media", lpath, self.social_media, lfields)
                 lfields["agency_id"] = pk
                 links.append(self._save(m.SocialMediaLink, lid, lfields))
-            self.batch.replace_links(m.Agency, "social_media_links", pk, links)
+            self._links(m.Agency, "social_media_links", pk, links)
         self._save(m.Agency, pk, fields)
         if "spacecraft_list" in obj:
             for i, config in enumerate(_list(obj["spacecraft_list"], f"{path}.spacecraft_list")):
@@ -238,7 +292,7 @@ class Reader:
         if "family" in obj:
             families = [self.family(f, f"{path}.family[{i}]".lstrip("."))
                         for i, f in enumerate(_list(obj["family"] or [], f"{path}.family"))]
-            self.batch.replace_links(m.SpacecraftConfiguration, "families", pk, families)
+            self._links(m.SpacecraftConfiguration, "families", pk, families)
         return self._save(m.SpacecraftConfiguration, pk, fields)
 
     # spacecraft and stations --------------------------------------------------------------------
@@ -251,8 +305,9 @@ class Reader:
         self._fk(m.Spacecraft, obj, "status", path, lambda o, p: self.simple(m.SpacecraftStatus, o, p), fields)
         self._fk(m.Spacecraft, obj, "spacecraft_config", path, self.configuration, fields)
         self._save(m.Spacecraft, pk, fields)
-        if any(key in obj for key in REPORTED_FIGURES):
-            self.facts.reported.add(pk)
+        if any(key in obj for key in REPORTED_FIGURES) and (self.version == NEWEST or any(
+                self.batch.soft[(m.Spacecraft, pk)].get(f"reported_{key}") == self.version for key in REPORTED_FIGURES)):
+            self.facts.reported.add(pk)  # (an older version's figures do not date a 2.3.0 record's)
         if "flights" in obj:
             for i, flight in enumerate(_list(obj["flights"], f"{path}.flights")):
                 self.flight(flight, f"{path}.flights[{i}]".lstrip("."))
@@ -260,8 +315,11 @@ class Reader:
 
     # flights, launches, docking events and stations ---------------------------------------------
     def launch(self, obj, path):
-        """A launch is outside the catalogue: its LL2 document is kept whole, its `net` as a column."""
+        """A launch is outside the catalogue: its LL2 document is kept whole, its `net` as a column (2.3.0
+        always gives it; only an older version may leave it unknown, see ll2_versions)."""
         pk, fields = self._plain(m.Launch, obj, path, ("net",))
+        if "net" in fields and fields["net"] is None:
+            raise ShapeError(f"{path}.net".lstrip("."), "must not be null")
         fields["document"] = obj
         self._save(m.Launch, pk, fields)
         if "net" in fields:
@@ -371,7 +429,9 @@ def kind_of(obj) -> str | None:
         if len(parts) >= 3 and parts[0] == "2.3.0":
             name = "/".join(parts[1:-1])  # between the version and the id
             return name if name in KINDS else None
-        return None
+        from .ll2_versions import legacy_kind  # 2.0.0-2.2.0 paths: /2.2.0/config/spacecraft/12/ ...
+
+        return legacy_kind(parts)
     if "manufacturer" in obj and "parent" in obj and "name" in obj:
         return "spacecraft_configuration_families"
     return None

@@ -27,7 +27,7 @@ class AgencyMiniKind(Kind):
             "url": refs.ctx.url("agencies", row["id"]),
             "name": row["name"],
             "abbrev": row["abbrev"],
-            "type": {"id": row["type_id"], "name": row["type__name"]},
+            "type": None if row["type_id"] is None else {"id": row["type_id"], "name": row["type__name"]},
         }
 
 

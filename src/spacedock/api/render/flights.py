@@ -20,7 +20,7 @@ class LaunchKind(Kind):
     columns = ("id", "document")
 
     def render(self, row, refs):
-        return row["document"]
+        return row["document"] or None  # {}: known only by id (and net) from an older LL2 version
 
 
 class StationKind(Kind):
@@ -100,7 +100,8 @@ class FlightNormalKind(Kind):
             "spacecraft": refs.get(self.spacecraft, row["spacecraft_id"]),
             "launch": refs.get(LAUNCH, row["launch_id"]),
             "landing": row["landing"],
-            "duration": seconds(on_for(row["launch__net"], row["mission_end"], refs.ctx.now)),
+            "duration": None if row["launch__net"] is None else seconds(on_for(row["launch__net"], row["mission_end"],
+                                                                                refs.ctx.now)),
             "turn_around_time": duration(row["turn_around_time"]),
             "response_mode": self.mode,
         }

@@ -146,7 +146,7 @@ def test_only_walks_the_endpoints_named_parents_first(server, empty):
     assert not m.DockingEvent.objects.exists()
 
 
-@pytest.mark.parametrize("only", ["spacecraft,flights", "config/spacecraft", ",", "space_stations"])
+@pytest.mark.parametrize("only", ["spacecraft,flights", "config/spacecraft", ",", "", "space_stations"])
 def test_only_with_an_unknown_name_is_a_clear_error(server, empty, only):
     with pytest.raises(CommandError, match=r"^--only: unknown endpoint .* \(choose from agencies, "):
         call_command("sync", "--base-url", server.base_url, "--only", only, stdout=io.StringIO())
@@ -557,6 +557,16 @@ def test_on_a_terminal_a_progress_bar_per_endpoint(server, empty):
     for endpoint in ENDPOINTS:
         assert endpoint in text
     assert "46/46" in text and "28/28" in text and "/s" in text
+
+
+def test_on_a_terminal_a_resumed_sync_shows_where_each_endpoint_stands(server, empty):
+    with pytest.raises(KeyboardInterrupt):
+        run(server, report=InterruptAfter(4))  # agencies and families done, configurations at 10 of 46
+    out = io.StringIO()
+    run(server, report=RichReport(Console(file=out, force_terminal=True, width=120, color_system=None)))
+    text = out.getvalue()
+    assert f"Resuming the sync from {server.base_url}\n" in text
+    assert "16/16" in text and "46/46" in text
 
 
 def test_helpers():

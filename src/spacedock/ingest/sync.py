@@ -95,7 +95,7 @@ class Result:
 
 def choose_endpoints(only: str | None) -> list[str]:
     """The endpoints to walk, parents first; `only` is a comma-separated subset (ValueError names a bad one)."""
-    if not only:
+    if only is None:
         return list(ENDPOINTS)
     names = [name.strip() for name in only.split(",") if name.strip()]
     unknown = [name for name in names if name not in ENDPOINTS]
@@ -264,8 +264,8 @@ class Sync:
                     import_documents([(url, page)], kind=walk.endpoint)
                 except ImportFailed as exc:
                     raise SyncFailed(str(exc)) from None
-                SyncSeen.objects.bulk_create([SyncSeen(walk=walk, record_id=r["id"]) for r in results],
-                                             ignore_conflicts=True)
+                seen = dict.fromkeys(record["id"] for record in results)
+                SyncSeen.objects.bulk_create([SyncSeen(walk=walk, record_id=pk) for pk in seen], ignore_conflicts=True)
             now = timezone.now()
             walk.started_at = walk.started_at or now
             walk.next_url = page["next"]

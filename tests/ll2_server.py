@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import copy
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -76,6 +75,7 @@ class RecordedLL2(ThreadingHTTPServer):
         self.throttle = {"your_request_limit": 15, "limit_frequency_secs": 3600, "current_use": 0, "next_use_secs": 0,
                          "ident": "127.0.0.1"}
         self.lock = threading.Lock()
+        self.stopping = threading.Event()  # ends cued sleeps
         self.thread = None
 
     @property
@@ -88,6 +88,7 @@ class RecordedLL2(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self.shutdown()
         self.server_close()
 
@@ -168,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
             if cue.before is not None:
                 cue.before(self.server)
             if cue.sleep:
-                time.sleep(cue.sleep)
+                self.server.stopping.wait(cue.sleep)
             if cue.status != 200 or cue.body is not None:
                 body = cue.body if cue.body is not None else orjson.dumps({"detail": f"Cued {cue.status}."})
                 return self.answer(cue.status, body, cue.headers)

@@ -7,7 +7,12 @@ point. Nothing leaves 127.0.0.1.
 import datetime as dt
 import email.utils
 import io
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import orjson
 import pytest
@@ -434,6 +439,35 @@ def test_a_completed_sync_starts_afresh_next_time(server, empty):
     result = run(server, only="agencies")
     assert not result.resumed and offsets(server, "agencies") == [0, 10]
     assert SyncRun.objects.get().pk != first.pk  # the finished run's state was discarded
+
+
+def test_the_command_in_its_own_process_stops_on_ctrl_c_and_resumes(server, tmp_path):
+    """A real `spacedock sync` process on its own SQLite database, interrupted by SIGINT while it waits for a page."""
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'sync.sqlite3'}", SPACEDOCK_VAR_DIR=str(tmp_path))
+    env.pop("SPACEDOCK_LL2_API_KEY", None)
+    command = [sys.executable, "-m", "spacedock.cli"]
+    migrated = subprocess.run([*command, "migrate", "--noinput"], env=env, capture_output=True, text=True, timeout=120)
+    assert migrated.returncode == 0, migrated.stderr
+    sync_args = [*command, "sync", "--base-url", server.base_url, "--page-size", "10"]
+    server.cue("spacecraft", offset=10, sleep=60)
+    process = subprocess.Popen(sync_args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while (("spacecraft", 10) not in [(r.endpoint, r.offset) for r in server.fetched()]
+           and process.poll() is None and time.monotonic() < deadline):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.strip().splitlines()[-1] == ("CommandError: interrupted; the pages applied before are kept: run the same "
+                                            "command again to resume")
+    assert out.splitlines()[-1] == f"spacecraft: page 1, 10 records, 10/28 ({server.base_url}spacecraft/?limit=10&mode=detailed)"
+    before = len(server.fetched())
+    resumed = subprocess.run(sync_args, env=env, capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.splitlines()[0].startswith("resuming the sync agencies, ")
+    again = [(r.endpoint, r.offset) for r in server.fetched()[before:]]
+    assert again == [("spacecraft", 10), ("spacecraft", 20), ("spacecraft_flights", 0), ("docking_events", 0)]
+    assert resumed.stdout.splitlines()[-1].startswith("sync resumed and finished: 4 pages, 34 records, 4 requests this time")
 
 
 # listings that change during the walk -------------------------------------------------------------

@@ -51,18 +51,24 @@ COUNTS = Counts()
 class PageIds:
     """What the paginator takes from a list: its `count()` and a slice of its ids.
 
-    `ids` is the view's listing (a `values_list("pk", flat=True)` queryset, or any object that counts
-    and slices the same way). `sql_key`, given for a plain listing (no filter, search or ordering
-    named: the same query for every request of a data version), lets a queryset's ids query be compiled
-    once and then run as plain SQL with its LIMIT and OFFSET: compiling cost the ORM more than the
+    `listing` makes the list's ids (a `values_list("pk", flat=True)` queryset, or anything that counts
+    and slices the same way) when they are needed: a count kept for the data version and a plain
+    listing's ids need no queryset at all. `sql_key`, given for a plain listing (no filter, search or
+    ordering named: the same query for every request of a data version), lets its ids query be compiled
+    once and then run as plain SQL with its LIMIT and OFFSET: compiling it cost the ORM more than the
     database took to answer it.
     """
 
     SQL: dict = {}  # sql_key -> (database alias, SQL ending in LIMIT/OFFSET placeholders), or None: use the ORM
 
-    def __init__(self, ids, sql_key=None):
-        self.ids = ids
-        self.sql_key = sql_key if isinstance(ids, QuerySet) else None
+    def __init__(self, listing, sql_key=None):
+        self.listing, self.sql_key, self._ids = listing, sql_key, None
+
+    @property
+    def ids(self):
+        if self._ids is None:
+            self._ids = self.listing()
+        return self._ids
 
     def count(self) -> int:
         return self.ids.count()
@@ -80,10 +86,12 @@ class PageIds:
         if self.sql_key not in self.SQL:
             if len(self.SQL) > 100:  # one entry per endpoint and data version
                 self.SQL.clear()
-            try:
-                sql, params = self.ids.query.get_compiler(self.ids.db).as_sql()
-            except Exception:  # noqa: BLE001 - e.g. a queryset known to be empty: the ORM answers instead
-                sql, params = None, None
+            sql = params = None
+            if isinstance(self.ids, QuerySet):
+                try:
+                    sql, params = self.ids.query.get_compiler(self.ids.db).as_sql()
+                except Exception:  # noqa: BLE001 - e.g. a queryset known to be empty: the ORM answers instead
+                    sql = None
             plain = sql is not None and not params and " LIMIT " not in sql.upper()
             self.SQL[self.sql_key] = (self.ids.db, f"{sql} LIMIT %s OFFSET %s") if plain else None
         return self.SQL[self.sql_key]
@@ -112,22 +120,26 @@ class LL2Pagination(LimitOffsetPagination):
         return _whole_number(request, self.offset_query_param, 0) or 0
 
     # Links: DRF's replace_query_param/remove_query_param parse and re-encode the whole URL for each
-    # change; parsing it once and encoding each link once gives the same text (sorted keys, quote_plus).
+    # change. urlencode(sorted(items), doseq=True) is each key's `key=value` pieces joined by `&` in
+    # key order, so the URL is parsed and each unchanged key encoded once per request; a link then
+    # joins them with its own limit and offset: the same text.
 
     def _link(self, **changes) -> str:
         parsed = getattr(self, "_parsed", None)
         if parsed is None or parsed[0] is not self.request:
             scheme, netloc, path, query, fragment = urlsplit(self.request.build_absolute_uri())
-            parsed = self._parsed = (self.request, (scheme, netloc, path, fragment),
-                                     parse_qs(query, keep_blank_values=True))
-        _, (scheme, netloc, path, fragment), params = parsed
-        query = dict(params)
+            encoded = {key: urlencode([(key, values)], doseq=True)
+                       for key, values in parse_qs(query, keep_blank_values=True).items()}
+            parsed = self._parsed = (self.request, (scheme, netloc, path, fragment), encoded)
+        _, (scheme, netloc, path, fragment), encoded = parsed
+        pieces = dict(encoded)
         for key, value in changes.items():
             if value is None:
-                query.pop(key, None)
+                pieces.pop(key, None)
             else:
-                query[key] = [str(value)]
-        return urlunsplit((scheme, netloc, path, urlencode(sorted(query.items()), doseq=True), fragment))
+                pieces[key] = urlencode([(key, str(value))])
+        query = "&".join(piece for _, piece in sorted(pieces.items()) if piece)
+        return urlunsplit((scheme, netloc, path, query, fragment))
 
     def get_next_link(self):
         if self.offset + self.limit >= self.count:

@@ -51,12 +51,43 @@ def duration(value):
     """LL2's duration strings: ISO 8601 with days as the largest unit (`P0D`, `PT47M18S`, `P7DT12H29M27S`)."""
     if value is None:
         return None
+    if value.__class__ is dt.timedelta:
+        return _iso_duration((value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds)
     return isodate.duration_isoformat(value)
 
 
 def seconds(value):
     """A figure kept in whole seconds, as an LL2 duration string."""
-    return None if value is None else duration(dt.timedelta(seconds=value))
+    if value is None:
+        return None
+    if value.__class__ is int:
+        return _iso_duration(value * 1_000_000)
+    return duration(dt.timedelta(seconds=value))
+
+
+def _iso_duration(microseconds: int) -> str:
+    """isodate's `duration_isoformat` of a timedelta of that many microseconds, without its regex and
+    format-table machinery (a page of spacecraft formats hundreds)."""
+    sign = "-" if microseconds < 0 else ""
+    total, micro = divmod(abs(microseconds), 1_000_000)
+    minutes, secs = divmod(total, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    out = [sign, "P"]
+    if days:
+        out.append(f"{days}D")
+    if hours or minutes or secs or micro:
+        out.append("T")
+        if hours:
+            out.append(f"{hours}H")
+        if minutes:
+            out.append(f"{minutes}M")
+        if secs or micro:
+            out.append(("%d.%06d" % (secs, micro)).rstrip("0") if micro else f"{secs}")
+            out.append("S")
+    elif not days:
+        out.append("0D")
+    return "".join(out)
 
 
 def moment(value):
@@ -202,12 +233,17 @@ def _templated(node, references: dict, keys: list):
     key = references.get(id(node))
     if key is not None:
         keys.append(key)
-        return orjson.Fragment(MARK + b"0" + MARK)  # the n-th mark is the n-th key
-    if isinstance(node, dict):
-        return {name: _templated(value, references, keys) for name, value in node.items()}
-    if isinstance(node, list):
-        return [_templated(value, references, keys) for value in node]
+        return PLACEHOLDER  # the n-th mark is the n-th key
+    if node.__class__ is dict:
+        return {name: _templated(value, references, keys) if value.__class__ in CONTAINERS else value
+                for name, value in node.items()}
+    if node.__class__ is list:
+        return [_templated(value, references, keys) if value.__class__ in CONTAINERS else value for value in node]
     return node
+
+
+PLACEHOLDER = orjson.Fragment(MARK + b"0" + MARK)
+CONTAINERS = {dict, list, orjson.Fragment}  # what may be, or hold, a reference (scalars are skipped)
 
 
 SHARED = SharedShapes()

@@ -1,0 +1,242 @@
+"""The lean JSON path (api.views: plain JSON requests skip DRF's negotiation, Response and renderer) gives
+exactly DRF's answer: the same status, bytes and headers for every endpoint, mode, host and format,
+errors included; kept shapes and the compiled plain listing follow writes and the clock."""
+import datetime as dt
+import random
+
+import isodate
+import orjson
+import pytest
+from django.db import connection
+from rest_framework.request import Request
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from spacedock.api import views
+from spacedock.api.pagination import LL2Pagination, PageIds
+from spacedock.api.render.common import SHARED, duration, seconds
+from spacedock.catalog import models as m
+
+from .conftest import DEV, PROD
+from .test_flights import at, history, iso, make_spacecraft  # noqa: F401 - `history` is a fixture
+
+LISTS = [
+    "/2.3.0/spacecraft/",
+    "/2.3.0/spacecraft/?limit=100",
+    "/2.3.0/spacecraft/?limit=100&mode=detailed",
+    "/2.3.0/spacecraft/?limit=7&offset=14&x=abc-1",
+    "/2.3.0/spacecraft/?limit=100&format=json",
+    "/2.3.0/spacecraft/?limit=100&mode=detailed&format=json&offset=3",
+    "/2.3.0/spacecraft/?limit=5&offset=5&ordering=-time_in_space&x=%E2%80%A8&z=",
+    "/2.3.0/spacecraft/?limit=5&search=Dragon&in_space=false&offset=2",
+    "/2.3.0/spacecraft/?limit=3&is_placeholder=true&status=1&spacecraft_config=6",
+    "/2.3.0/spacecraft/?offset=100000",
+    "/2.3.0/spacecraft_flights/?limit=20&mode=detailed",
+    "/2.3.0/spacecraft_configurations/?limit=50&mode=detailed&offset=10",
+    "/2.3.0/spacecraft_configuration_families/?mode=list",
+    "/2.3.0/agencies/?limit=30&mode=detailed&ordering=-total_launch_count",
+    "/2.3.0/config/countries/?limit=100&search=an",
+]
+DETAILS = [
+    "/2.3.0/spacecraft/627/",
+    "/2.3.0/spacecraft/627/?mode=normal&format=json",
+    "/2.3.0/spacecraft_configurations/7/?mode=normal",
+    "/2.3.0/agencies/121/?format=json",
+    "/2.3.0/spacecraft_configuration_families/7/",
+    "/2.3.0/config/spacecraft_statuses/1/",
+]
+ERRORS = [
+    "/2.3.0/spacecraft/?mode=bogus",
+    "/2.3.0/spacecraft/?limit=abc",
+    "/2.3.0/spacecraft/?offset=-1",
+    "/2.3.0/spacecraft/?in_space=maybe",
+    "/2.3.0/spacecraft/?status=abc",
+    "/2.3.0/spacecraft/?format=xml",
+    "/2.3.0/spacecraft/987654321/",
+    "/2.3.0/spacecraft/99999999999999999999/",
+    "/2.3.0/spacecraft/627/?mode=list",
+    "/2.3.0/nothing/",
+]
+
+
+@pytest.fixture
+def both(client, db, monkeypatch, settings):
+    """GET a path through the lean path and through DRF alone: (fast, drf) Django responses; the second
+    one asked answers from the shapes the first kept (so kept and fresh bytes are compared too)."""
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:35Z"  # live figures must not tick between the two
+
+    def get(path, host=PROD, drf_first=False, **headers):
+        def through_drf():
+            with monkeypatch.context() as patch:
+                patch.setattr(views, "plain_json", lambda request: False)
+                return client.get(path, secure=True, HTTP_HOST=host, **headers)
+
+        drf = through_drf() if drf_first else None
+        fast = client.get(path, secure=True, HTTP_HOST=host, **headers)
+        return fast, drf or through_drf()
+
+    return get
+
+
+def same(fast, drf):
+    assert fast.status_code == drf.status_code
+    assert fast.content == drf.content
+    assert list(fast.items()) == list(drf.items())
+
+
+@pytest.mark.parametrize("path", LISTS + DETAILS + ERRORS)
+def test_fast_path_answers_exactly_as_drf(both, path):
+    SHARED.clear()
+    same(*both(path))  # the lean path renders and keeps, DRF reuses
+    SHARED.clear()
+    same(*both(path, drf_first=True))  # DRF renders and keeps, the lean path reuses
+
+
+@pytest.mark.parametrize("accept", ["*/*", "application/json"])
+def test_plain_accept_headers_take_the_fast_path_with_drf_bytes(both, accept):
+    same(*both("/2.3.0/spacecraft/?limit=20&mode=detailed", HTTP_ACCEPT=accept))
+
+
+def test_other_requests_go_through_drf(client, db, monkeypatch):
+    """The browsable page, HEAD and other Accept headers never reach the lean path."""
+    calls = []
+    real = views.ListView.json
+    monkeypatch.setattr(views.ListView, "json", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    page = client.get("/2.3.0/spacecraft/?limit=2&format=api", HTTP_HOST=PROD)
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert b"Spacecraft List" in page.content
+    html = client.get("/2.3.0/spacecraft/?limit=2", HTTP_HOST=PROD, HTTP_ACCEPT="text/html")
+    assert html["Content-Type"].startswith("text/html")
+    head = client.head("/2.3.0/spacecraft/?limit=2", HTTP_HOST=PROD)
+    assert head.status_code == 200 and head.content == b""
+    indented = client.get("/2.3.0/spacecraft/?limit=2", HTTP_HOST=PROD, HTTP_ACCEPT="application/json; indent=2")
+    assert indented.content.startswith(b'{\n  "count"')
+    assert client.post("/2.3.0/spacecraft/", HTTP_HOST=PROD).status_code == 405
+    assert calls == []
+    assert client.get("/2.3.0/spacecraft/?limit=2", HTTP_HOST=PROD).status_code == 200
+    assert calls == [1]
+
+
+def test_urls_follow_each_requests_host_and_format(api):
+    for host in (PROD, DEV, PROD):
+        for fmt, suffix in (("", ""), ("&format=json", "?format=json")):
+            for mode in ("normal", "detailed"):
+                status, body, _ = api(f"/2.3.0/spacecraft/?limit=20&mode={mode}{fmt}", host=host)
+                assert status == 200
+                urls = [row["url"] for row in body["results"]]
+                assert urls and all(url == f"https://{host}/2.3.0/spacecraft/{row['id']}/{suffix}"
+                                    for url, row in zip(urls, body["results"]))
+                config = body["results"][0]["spacecraft_config"]["url"]
+                assert config.startswith(f"https://{host}/2.3.0/spacecraft_configurations/") and config.endswith(
+                    f"/{suffix}")
+                assert body["next"].startswith(f"https://{host}/2.3.0/spacecraft/?")
+
+
+@pytest.mark.parametrize("query", ["", "limit=10", "offset=5&limit=3", "x=1&x=2&a=&b", "search=So%20yuz+x&ordering=-id",
+                                   "q=%E2%80%A8&z=%ff", "a;b=1", "limit=100&offset=200&format=json&x=abc-1",
+                                   "b=2&a=1&a=3", "k=%2B%26%3D", "%C3%A9=%C3%BC", "emptyval=&=noval", "offset=abc"])
+def test_page_links_are_drfs(rf, query):
+    """The links are built from one parse of the URL; the text is what DRF's replace_query_param and
+    remove_query_param give."""
+    request = Request(rf.get("/2.3.0/spacecraft/?" + query))
+    url = request.build_absolute_uri()
+    for limit, offset, count in [(10, 0, 100), (10, 5, 100), (10, 20, 100), (100, 99900, 100028), (3, 3, 4)]:
+        paginator = LL2Pagination()
+        paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, count
+        with_limit = replace_query_param(url, "limit", limit)
+        expected_next = None if offset + limit >= count else replace_query_param(with_limit, "offset", offset + limit)
+        expected_previous = None if offset <= 0 else (
+            remove_query_param(with_limit, "offset") if offset - limit <= 0
+            else replace_query_param(with_limit, "offset", offset - limit))
+        assert (paginator.get_next_link(), paginator.get_previous_link()) == (expected_next, expected_previous)
+
+
+def test_durations_are_isodates(db):
+    """The hand-written duration text is isodate's, for whole seconds and for any timedelta."""
+    rng = random.Random(5)
+    values = [0, 1, 59, 60, 61, 3599, 3600, 3601, 86399, 86400, 86401, -1, -86401, 10**9]
+    values += [rng.randint(-10**10, 10**10) for _ in range(3000)]
+    for value in values:
+        assert seconds(value) == isodate.duration_isoformat(dt.timedelta(seconds=value)), value
+        delta = dt.timedelta(microseconds=value * 997)
+        assert duration(delta) == isodate.duration_isoformat(delta), value
+    assert seconds(1.5) == "PT1.5S" and seconds(None) is None and duration(None) is None
+
+
+def test_line_separators_are_escaped_when_kept_and_when_fresh(both, api):
+    m.Spacecraft.objects.filter(pk=627).update(description="one\u2028two\u2029three")
+    path = "/2.3.0/spacecraft/627/?mode=normal"
+    for _ in range(2):  # fresh, then kept
+        fast, drf = both(path)
+        same(fast, drf)
+        assert b"one\\u2028two\\u2029three" in fast.content
+    status, body, _ = api(path)
+    assert body["description"] == "one\u2028two\u2029three"
+
+
+def test_a_write_is_visible_on_the_next_request(api, settings):
+    """With the response cache on: a single save (a new data version) shows at once in the plain listing
+    (its compiled SQL, its count) and in kept shapes."""
+    settings.SPACEDOCK_MAX_AGE = 60
+    path = "/2.3.0/spacecraft/?limit=100&offset=0"
+    _, before, _ = api(path)
+    _, before_detail, _ = api("/2.3.0/spacecraft/627/")
+    make_spacecraft(1)  # before every other id: first on the page
+    craft = m.Spacecraft.objects.get(pk=627)
+    craft.name = "Renamed"
+    craft.save()
+    _, after, _ = api(path)
+    assert after["count"] == before["count"] + 1
+    assert [row["id"] for row in after["results"]] == [1] + [row["id"] for row in before["results"][:99]]
+    assert [row["name"] for row in after["results"] if row["id"] == 627] == ["Renamed"]
+    _, detail, _ = api("/2.3.0/spacecraft/627/")
+    assert before_detail["name"] != "Renamed" and detail["name"] == "Renamed"
+
+
+def test_live_figures_move_with_the_clock_through_the_fast_path(api, history):
+    """A live spacecraft's figures are rendered for each request's moment, next to kept shapes."""
+    seen = []
+    for moment in (at(25), at(26), at(26, seconds=5)):
+        history.SPACEDOCK_NOW = iso(moment)
+        for n in range(2):  # rendered, then again with the settled rows kept
+            _, body, _ = api("/2.3.0/spacecraft/100001/?mode=normal")
+            _, page, _ = api(f"/2.3.0/spacecraft/?limit=5&ordering=-id&x={n}")
+            row = next(row for row in page["results"] if row["id"] == 100001)
+            seen.append((body["time_in_space"], row["time_in_space"], body["in_space"]))
+    assert seen == [("P15D", "P15D", True)] * 2 + [("P16D", "P16D", True)] * 2 + [("P16DT5S", "P16DT5S", True)] * 2
+
+
+def test_plain_listing_is_compiled_once_and_read_through_the_narrow_index(api):
+    PageIds.SQL.clear()
+    api("/2.3.0/spacecraft/?limit=10&offset=20")
+    keys = [key for key in PageIds.SQL if key[1] == "spacecraft"]
+    assert len(keys) == 1
+    alias, sql = PageIds.SQL[keys[0]]
+    assert sql.endswith("LIMIT %s OFFSET %s") and "ORDER BY" in sql
+    _, filtered, _ = api("/2.3.0/spacecraft/?limit=10&is_placeholder=false")
+    assert [key for key in PageIds.SQL if key[1] == "spacecraft"] == keys  # filtered: the ORM's query
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%s", "?"), [10, 20])
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        assert "catalog_spacecraft_id_only" in plan
+
+
+def test_plain_listing_ids_equal_the_orms(api):
+    """Every page of the plain listing, through the compiled SQL, equals the ORM's slice of ids."""
+    ids = list(m.Spacecraft.objects.order_by("id").values_list("id", flat=True))
+    for offset in (0, 3, 50, len(ids) - 2, len(ids), len(ids) + 5):
+        status, body, _ = api(f"/2.3.0/spacecraft/?limit=10&offset={offset}")
+        assert status == 200
+        assert [row["id"] for row in body["results"]] == ids[offset:offset + 10]
+        assert body["count"] == len(ids)
+
+
+def test_kept_page_is_one_join_of_pieces(api):
+    """A page from kept shapes equals the page rendered cold, byte for byte, for both modes."""
+    for mode in ("normal", "detailed"):
+        path = f"/2.3.0/spacecraft/?limit=100&mode={mode}"
+        SHARED.clear()
+        _, _, cold = api(path)
+        _, _, warm = api(path)
+        assert warm.content == cold.content
+        assert orjson.loads(warm.content)["results"]

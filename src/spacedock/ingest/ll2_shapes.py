@@ -30,6 +30,7 @@ class ShapeError(ValueError):
 
 
 NEWEST = "2.3.0"  # the LL2 version this reader is for; older ones are read by ll2_versions
+REFERENCE = "0"  # the "version" of a bare reference: older than any, it only fills in (see Reader.launch)
 
 
 def empty(value) -> bool:
@@ -232,9 +233,25 @@ class Reader:
             self._links(m.Image, "variants", pk, variants)
         return self._save(m.Image, pk, fields)
 
-    def country(self, obj, path):
+    def country(self, obj, path=""):
         return self.simple(m.Country, obj, path, ("name", "alpha_2_code", "alpha_3_code", "nationality_name",
                                                   "nationality_name_composed"))
+
+    # the `config/` look-ups on their own (a Spacedock export carries them all, used or not) ---------
+    def agency_type(self, obj, path=""):
+        return self.simple(m.AgencyType, obj, path)
+
+    def image_license(self, obj, path=""):
+        return self.simple(m.ImageLicense, obj, path, ("name", "priority", "link"))
+
+    def image_variant_type(self, obj, path=""):
+        return self.simple(m.ImageVariantType, obj, path)
+
+    def spacecraft_config_type(self, obj, path=""):
+        return self.simple(m.SpacecraftConfigType, obj, path)
+
+    def spacecraft_status(self, obj, path=""):
+        return self.simple(m.SpacecraftStatus, obj, path)
 
     # agencies -----------------------------------------------------------------------------------
     def agency(self, obj, path=""):
@@ -318,6 +335,12 @@ class Reader:
         """A launch is outside the catalogue: its LL2 document is kept whole, its `net` as a column (2.3.0
         always gives it; only an older version may leave it unknown, see ll2_versions)."""
         pk, fields = self._plain(m.Launch, obj, path, ("net",))
+        if set(obj) <= {"id", "net"}:
+            # Known only by id (and net), as an older version names a launch and `spacedock export` writes
+            # one: it only fills in, as an older version's values do (see Batch); a stored row stays.
+            fields["document"] = {}
+            self.batch.row(m.Launch, pk, fields, self.where, REFERENCE)
+            return pk
         if "net" in fields and fields["net"] is None:
             raise ShapeError(f"{path}.net".lstrip("."), "must not be null")
         fields["document"] = obj
@@ -416,6 +439,13 @@ KINDS = {
     "spacecraft_configuration_families": Reader.family,
     "agencies": Reader.agency,
     "space_stations": Reader.space_station,
+    # LL2's config/ records have no url: these are read only when --kind or an export's section says so
+    "config/agency_types": Reader.agency_type,
+    "config/countries": Reader.country,
+    "config/image_licenses": Reader.image_license,
+    "config/image_variant_types": Reader.image_variant_type,
+    "config/spacecraft_configuration_types": Reader.spacecraft_config_type,
+    "config/spacecraft_statuses": Reader.spacecraft_status,
 }
 
 

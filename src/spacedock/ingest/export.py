@@ -6,6 +6,8 @@ header carries it, so the importer dates the figures the records report (time in
 count, ...) at that moment, and a spacecraft whose history is only partly stored keeps the same
 unstored part (see `catalog.figures`). Sections, in this order, each ordered by id:
 
+- the `config/` look-ups (agency types, countries, image licences and variant types, configuration
+  types, spacecraft statuses), all of them, used or not, as their endpoints show them;
 - `agencies` (detailed: types, countries, images with licences and variants, social media links,
   launchers), `spacecraft_configuration_families` (detailed), `spacecraft_configurations` (detailed);
 - `spacecraft` (normal: everything of a spacecraft but its flights, which come next, so a spacecraft
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 import orjson
 from django.db import connection, transaction
 
+from spacedock.api.render import lookups
 from spacedock.api.render.agencies import AGENCY_DETAILED
 from spacedock.api.render.common import API_PREFIX, Context, Kind, Refs, grouped, moment
 from spacedock.api.render.configs import CONFIG_DETAILED, CONFIG_NORMAL, FAMILY_DETAILED
@@ -99,6 +102,11 @@ class Section:
 
 
 SECTIONS = (
+    *(Section(f"config/{name}", kind, lambda model=kind.model: model.objects.all()) for name, kind in (
+        ("agency_types", lookups.AGENCY_TYPE), ("countries", lookups.COUNTRY),
+        ("image_licenses", lookups.IMAGE_LICENSE), ("image_variant_types", lookups.IMAGE_VARIANT_TYPE),
+        ("spacecraft_configuration_types", lookups.SPACECRAFT_CONFIG_TYPE),
+        ("spacecraft_statuses", lookups.SPACECRAFT_STATUS))),
     Section("agencies", AGENCY_DETAILED, lambda: m.Agency.objects.all()),
     Section("spacecraft_configuration_families", FAMILY_DETAILED, lambda: m.SpacecraftConfigFamily.objects.all()),
     Section("spacecraft_configurations", CONFIG_DETAILED, lambda: m.SpacecraftConfiguration.objects.all()),
@@ -141,13 +149,40 @@ def export(out, fmt: str = "jsonl", base: str = DEFAULT_BASE, as_of: dt.datetime
     return summary
 
 
-def records(section: Section, ctx: Context, ids: list):
+def records(section: Section, ctx: Context, ids: list, known_by_id: dict):
     """The section's records, rendered a chunk at a time (one set of batched queries per chunk)."""
     for start in range(0, len(ids), CHUNK):
         refs = Refs(ctx)
         chunk = refs.many(section.kind, ids[start:start + CHUNK])
         refs.resolve()
-        yield from (record for record in chunk if record)
+        for record in chunk:
+            if record:
+                if known_by_id:
+                    _name_launches(record, known_by_id)
+                yield record
+
+
+def launches_known_by_id() -> dict:
+    """Flight id -> `{"id", "net"}` of its launch, for launches an older LL2 version named only by id
+    (and net): the API shows them as null, the export as this reference, which the importer reads back
+    as such (a flight cannot be stored without its launch)."""
+    return {flight: {"id": launch, "net": moment(net)} for flight, launch, net in
+            m.SpacecraftFlight.objects.filter(launch__document={}).values_list("id", "launch_id", "launch__net")}
+
+
+def _name_launches(node, known_by_id: dict) -> None:
+    """Put the launch reference into every flight (at any depth) whose launch the API shows as null."""
+    if isinstance(node, dict):
+        if node.get("launch") is None and "launch" in node and "/spacecraft_flights/" in str(node.get("url")):
+            reference = known_by_id.get(node.get("id"))
+            if reference is not None:
+                node["launch"] = dict(reference)
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                _name_launches(value, known_by_id)
+    elif isinstance(node, list):
+        for value in node:
+            _name_launches(value, known_by_id)
 
 
 def _ids(section: Section) -> list:
@@ -155,22 +190,24 @@ def _ids(section: Section) -> list:
 
 
 def _write_jsonl(out, ctx, summary):
+    known_by_id = launches_known_by_id()
     out.write(orjson.dumps(header(ctx.now, "jsonl")) + b"\n")
     for section in SECTIONS:
         ids = _ids(section)
         out.write(orjson.dumps({EXPORT_SECTION: section.name, "count": len(ids)}) + b"\n")
-        for record in records(section, ctx, ids):
+        for record in records(section, ctx, ids, known_by_id):
             out.write(orjson.dumps(record) + b"\n")
         summary.counts[section.name] = len(ids)
 
 
 def _write_ll2(out, ctx, summary):
+    known_by_id = launches_known_by_id()
     out.write(orjson.dumps(header(ctx.now, "ll2"))[:-1])  # the object stays open for the sections
     for section in SECTIONS:
         ids = _ids(section)
         out.write(b",\n" + orjson.dumps(section.name) + b":" +
                   orjson.dumps({"count": len(ids), "next": None, "previous": None})[:-1] + b',"results":[')
-        for i, record in enumerate(records(section, ctx, ids)):
+        for i, record in enumerate(records(section, ctx, ids, known_by_id)):
             out.write((b"\n" if i == 0 else b",\n") + orjson.dumps(record))
         out.write(b"]}")
         summary.counts[section.name] = len(ids)

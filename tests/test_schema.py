@@ -17,10 +17,14 @@ LIST_SCHEMA = "#/components/schemas/"
 # References and computed values LL2's schema declares non-null but that are null in practice (CONTRACT
 # §2: a payload flight's `landing`) or by Spacedock's documented choice where the value does not exist:
 # a first flight has no turnaround, a flight known only from a docking event no landing, a docking at a
-# station no target flight or payload.
+# station no target flight or payload; from older LL2 versions (tests/test_ll2_versions.py), a flight whose
+# launch 2.1.0 names only by id has no launch nor duration, an agency whose type name has no known id no type.
 NULL_IN_PRACTICE = {
-    "SpacecraftFlightNormal": ("landing", "turn_around_time"),
-    "SpacecraftFlightDetailed": ("landing", "turn_around_time"),
+    "SpacecraftFlightNormal": ("landing", "turn_around_time", "launch", "duration"),
+    "SpacecraftFlightDetailed": ("landing", "turn_around_time", "launch", "duration"),
+    "AgencyMini": ("type",),
+    "AgencyNormal": ("type",),
+    "AgencyEndpointDetailed": ("type",),
     "DockingEventForChaserNormal": ("space_station_target", "flight_vehicle_target", "payload_flight_target"),
     "DockingLocation": ("spacestation", "spacecraft", "payload"),
 }

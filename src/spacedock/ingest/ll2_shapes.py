@@ -404,7 +404,7 @@ class Reader:
     def space_station(self, obj, path=""):
         """A station (2.3.0 detailed): itself, its docking locations, and the events docked at them now."""
         pk = self.station(obj, path)
-        for i, location in enumerate(_list(obj.get("docking_location") or [], f"{path}.docking_location")):
+        for i, location in enumerate(_list(obj.get("docking_location") or [], f"{path}.docking_location".lstrip("."))):
             lpath = f"{path}.docking_location[{i}]".lstrip(".")
             location_id = self.docking_location(location, lpath, station=pk)
             docked = location.get("currently_docked")

@@ -289,7 +289,7 @@ class LegacyReader(Reader):
         """A 2.2.0 detailed station: itself, its docking locations and the event `docked` at each."""
         pk = self.station(obj, path)
         self._account("space station", obj, pk, set(obj) | ({"image"} if obj.get("image_url") else set()))
-        for i, location in enumerate(_list(obj.get("docking_location") or [], f"{path}.docking_location")):
+        for i, location in enumerate(_list(obj.get("docking_location") or [], f"{path}.docking_location".lstrip("."))):
             lpath = f"{path}.docking_location[{i}]".lstrip(".")
             location_id = self.docking_location(location, lpath, station=pk)
             docked = location.get("docked")

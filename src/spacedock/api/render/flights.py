@@ -5,6 +5,8 @@ Launches, landings, crews, stations and payload flights are LL2 documents kept a
 emitted as they came. A flight's `duration` is live (see `catalog.figures`); `response_mode` is the
 last key of a flight, as in LL2's schema.
 """
+from django.db.models import BooleanField, ExpressionWrapper, Q
+
 from spacedock.catalog.figures import on_for
 from spacedock.catalog.models import DockingEvent, DockingLocation, Launch, SpacecraftFlight, SpaceStation
 
@@ -20,7 +22,7 @@ class LaunchKind(Kind):
     columns = ("id", "document")
 
     def render(self, row, refs):
-        return row["document"] or None  # {}: known only by id (and net) from an older LL2 version
+        return row["document"]
 
 
 class StationKind(Kind):
@@ -91,6 +93,11 @@ class FlightNormalKind(Kind):
     mode = "normal"
     spacecraft: Kind = SPACECRAFT_IN_FLIGHT
 
+    def fetch(self, ids, ctx):
+        # A launch an older LL2 version named only by id (and net) has no document to show: `launch` is null.
+        return super().fetch(ids, ctx).annotate(
+            launch_known=ExpressionWrapper(~Q(launch__document={}), output_field=BooleanField()))
+
     def render(self, row, refs):
         return {
             "id": row["id"],
@@ -98,7 +105,7 @@ class FlightNormalKind(Kind):
             "destination": row["destination"],
             "mission_end": moment(row["mission_end"]),
             "spacecraft": refs.get(self.spacecraft, row["spacecraft_id"]),
-            "launch": refs.get(LAUNCH, row["launch_id"]),
+            "launch": refs.get(LAUNCH, row["launch_id"]) if row["launch_known"] else None,
             "landing": row["landing"],
             "duration": None if row["launch__net"] is None else seconds(on_for(row["launch__net"], row["mission_end"],
                                                                                 refs.ctx.now)),

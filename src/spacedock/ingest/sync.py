@@ -89,7 +89,10 @@ class Result:
         text = (f"sync {'resumed and ' if self.resumed else ''}finished: {self.pages} pages, {self.records} records, "
                 f"{self.requests} requests this time; LL2 counts {walked}")
         for endpoint, (deleted, kept) in self.pruned.items():
-            text += f"\npruned {endpoint}: {deleted} deleted" + (f", {len(kept)} kept (still referenced: ids {', '.join(map(str, kept[:10]))}{' …' if len(kept) > 10 else ''})" if kept else "")
+            text += f"\npruned {endpoint}: {deleted} deleted"
+            if kept:
+                shown = ", ".join(map(str, kept[:10])) + (" …" if len(kept) > 10 else "")
+                text += f", {len(kept)} kept (still referenced: ids {shown})"
         return text
 
 
@@ -143,7 +146,7 @@ def check_page(document) -> dict:
     count, following, results = document["count"], document["next"], document["results"]
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise BadPage(f"not an LL2 page: count is {count!r}")
-    if following is not None and (not isinstance(following, str) or urlsplit(following).scheme not in ("http", "https")):
+    if following is not None and not (isinstance(following, str) and urlsplit(following).scheme in ("http", "https")):
         raise BadPage(f"not an LL2 page: next is {following!r}")
     if not isinstance(results, list) or not all(isinstance(r, dict) and "id" in r for r in results):
         raise BadPage("not an LL2 page: results is not a list of records with ids")
@@ -196,7 +199,8 @@ class Sync:
                     if not walk.done:
                         self.walk(walk)
             except SyncFailed as exc:
-                raise SyncFailed(f"{exc}; the pages applied before are kept: run the same command again to resume") from None
+                raise SyncFailed(f"{exc}; the pages applied before are kept: "
+                                 f"run the same command again to resume") from None
             finally:
                 self.report.close()
         self.finish(run, result)
@@ -212,8 +216,8 @@ class Sync:
         if run is not None:
             if run.base_url != self.base_url or run.endpoints != endpoints:
                 raise SyncFailed(
-                    f"an unfinished sync of {run.endpoints} from {run.base_url} (started {run.started_at:%Y-%m-%d %H:%M:%S} "
-                    f"UTC) is waiting: run it again with the same --base-url and --only to resume it, or add --restart "
+                    f"an unfinished sync of {run.endpoints} from {run.base_url} "
+                    f"(started {run.started_at:%Y-%m-%d %H:%M:%S} UTC) is waiting: run it again with the same --base-url and --only to resume it, or add --restart "
                     f"to discard it")
             return run, True
         with transaction.atomic():
@@ -386,7 +390,8 @@ def prune(run: SyncRun) -> dict:
         if model is m.SpacecraftFlight:
             owners |= set(gone.values_list("spacecraft_id", flat=True))
         elif model is m.DockingEvent:
-            owners |= set(gone.exclude(flight_vehicle_chaser=None).values_list("flight_vehicle_chaser__spacecraft_id", flat=True))
+            chasers = gone.exclude(flight_vehicle_chaser=None)
+            owners |= set(chasers.values_list("flight_vehicle_chaser__spacecraft_id", flat=True))
         deleted, kept = 0, []
         for pk in gone.order_by("pk").values_list("pk", flat=True):
             try:

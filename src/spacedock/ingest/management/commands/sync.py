@@ -1,4 +1,5 @@
 """`spacedock sync`: fill and refresh the catalogue from a live LL2 2.3.0 server (see ingest/sync.py)."""
+import math
 import os
 
 from django.core.management.base import BaseCommand, CommandError
@@ -88,14 +89,16 @@ class Command(BaseCommand):
         parser.add_argument("--only", metavar="ENDPOINT,...",
                             help=f"walk only these endpoints (of {', '.join(ENDPOINTS)})")
         parser.add_argument("--prune", action="store_true",
-                            help="after a complete walk, delete the records of each walked endpoint that LL2 no longer lists")
+                            help="after a complete walk, delete the records of each walked endpoint that LL2 "
+                                 "no longer lists")
         parser.add_argument("--restart", action="store_true", help="discard an unfinished sync instead of resuming it")
         parser.add_argument("--page-size", type=int, default=DEFAULTS.page_size, metavar="N",
                             help=f"records per request, 1 to 100 (default {DEFAULTS.page_size})")
         parser.add_argument("--timeout", type=float, default=DEFAULTS.timeout, metavar="SECONDS",
                             help=f"per request (default {DEFAULTS.timeout:g})")
         parser.add_argument("--tries", type=int, default=DEFAULTS.tries, metavar="N",
-                            help=f"per page, against timeouts, lost connections, 5xx and invalid pages (default {DEFAULTS.tries})")
+                            help=f"per page, against timeouts, lost connections, 5xx and invalid pages "
+                                 f"(default {DEFAULTS.tries})")
         parser.add_argument("--backoff", type=float, default=DEFAULTS.backoff, metavar="SECONDS",
                             help=f"the first wait between tries, doubled each time up to {DEFAULTS.max_backoff:g} s "
                                  f"(default {DEFAULTS.backoff:g})")
@@ -105,13 +108,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, base_url, api_key, only, prune, restart, page_size, timeout, tries, backoff, max_wait,
                **options):
-        for name, value, low in (("--timeout", timeout, 0), ("--backoff", backoff, 0), ("--max-wait", max_wait, 0)):
-            if not value >= low or value == float("inf"):
-                raise CommandError(f"{name}: {value} is not a number of seconds ≥ {low}")
-        if timeout <= 0:
-            raise CommandError(f"--timeout: {timeout} is not a number of seconds > 0")
-        if tries < 1:
-            raise CommandError(f"--tries: {tries} is not a whole number ≥ 1")
+        finite = math.isfinite
+        for name, value, ok, what in (("--timeout", timeout, finite(timeout) and timeout > 0, "a number of seconds > 0"),
+                                      ("--backoff", backoff, finite(backoff) and backoff >= 0, "a number of seconds ≥ 0"),
+                                      ("--max-wait", max_wait, finite(max_wait) and max_wait >= 0,
+                                       "a number of seconds ≥ 0"),
+                                      ("--tries", tries, tries >= 1, "a whole number ≥ 1")):
+            if not ok:
+                raise CommandError(f"{name}: {value} is not {what}")
         settings = Options(page_size=page_size, timeout=timeout, tries=tries, backoff=backoff,
                            max_backoff=max(backoff, DEFAULTS.max_backoff), max_wait=max_wait, prune=prune,
                            restart=restart)

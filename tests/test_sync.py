@@ -183,6 +183,13 @@ def test_the_api_key_is_sent_as_a_token(server, empty):
     assert {r.authorization for r in server.fetched()} == {None}
 
 
+def test_the_api_key_may_come_from_the_environment(server, empty, monkeypatch):
+    monkeypatch.setenv("SPACEDOCK_LL2_API_KEY", "from-env")
+    call_command("sync", "--base-url", server.base_url, "--only", "agencies", stdout=io.StringIO())
+    call_command("sync", "--base-url", server.base_url, "--only", "agencies", "--api-key", "given", stdout=io.StringIO())
+    assert [r.authorization for r in server.fetched()] == ["Token from-env", "Token given"]
+
+
 def test_the_api_key_goes_only_to_the_base_urls_host(empty):
     job = Sync("https://ll.thespacedevs.com/2.3.0/", api_key="k")
     assert job.headers_for("https://ll.thespacedevs.com/2.3.0/spacecraft/?limit=100") == {"Authorization": "Token k"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import OrderedDict
+from collections import deque
 
 import isodate
 import orjson
@@ -157,8 +157,9 @@ class SharedShapes:
     does. Rendering each once per data version instead of once per request saves most of a page's
     queries and work. A spacecraft is kept as a template: its own bytes, with the shared shapes it
     embeds (its configuration, images) as references, so a kept row costs a few hundred bytes, not
-    kilobytes. A new data version (any write) empties the store; past `budget` bytes the least recently
-    used go first, so a worker's memory stays bounded.
+    kilobytes. Shapes are kept per host and `format` (their `url`s differ). A new data version (any
+    write) empties the store; past `budget` bytes the longest kept go first, so a worker's memory stays
+    bounded.
     """
 
     def __init__(self, budget: int = 40 << 20):
@@ -166,7 +167,14 @@ class SharedShapes:
         self.clear()
 
     def clear(self):
-        self.version, self.size, self.store = None, 0, OrderedDict()
+        self.version, self.size = None, 0
+        self.stores: dict = {}  # (base, suffix) -> {(kind name, id): bytes or (parts, reference keys)}
+        self.order: deque = deque()  # (store, key) in the order kept: the first out when over budget
+
+    @property
+    def store(self) -> dict:
+        """Every entry, keyed (base, suffix, key): for inspection."""
+        return {(*where, key): entry for where, store in self.stores.items() for key, entry in store.items()}
 
     def start(self, ctx: Context) -> bool:
         """Use the store for this request's context; False when it has no data version to key by."""
@@ -177,31 +185,16 @@ class SharedShapes:
             self.version = ctx.version
         return True
 
+    def store_for(self, ctx: Context) -> dict:
+        return self.stores.setdefault((ctx.base, ctx.suffix), {})
+
     def get(self, ctx: Context, key):
         """The shape's bytes as an orjson Fragment, or None (never kept, pushed out, or a reference of
         its template was)."""
-        pieces = self.pieces(ctx, key)
-        return None if pieces is None else orjson.Fragment(pieces[0] if len(pieces) == 1 else b"".join(pieces))
-
-    def pieces(self, ctx: Context, key):
-        """The shape's bytes as a list of pieces to be joined (a template's own parts between the bytes of
-        the shapes it refers to), or None: a page of them is joined once, not row by row."""
-        base, suffix, store = ctx.base, ctx.suffix, self.store
-        entry = store.get((base, suffix, key))
-        if entry is None:
+        out: list = []
+        if not extend(self.store_for(ctx), key, out):
             return None
-        store.move_to_end((base, suffix, key))
-        if entry.__class__ is bytes:
-            return [entry]
-        parts, refs = entry
-        out = [parts[0]]
-        for ref, part in zip(refs, parts[1:]):
-            data = store.get((base, suffix, ref))
-            if data is None or data.__class__ is not bytes:
-                return None
-            out.append(data)
-            out.append(part)
-        return out
+        return orjson.Fragment(out[0] if len(out) == 1 else b"".join(out))
 
     def put(self, ctx: Context, key, obj, references: dict | None = None) -> None:
         """Keep `obj`; with `references` ({id(sub-object): key}), as a template referring to those kept
@@ -212,11 +205,41 @@ class SharedShapes:
             entry = (tuple(json_bytes(_templated(obj, references, keys)).split(MARK)[0::2]), tuple(keys))
         else:
             entry = json_bytes(obj)
-        self.store[(ctx.base, ctx.suffix, key)] = entry
-        self.size += _footprint(entry)
-        while self.size > self.budget and self.store:
-            _, old = self.store.popitem(last=False)
+        store = self.store_for(ctx)
+        old = store.get(key)
+        if old is not None:
             self.size -= _footprint(old)
+        store[key] = entry
+        self.size += _footprint(entry)
+        self.order.append((store, key))
+        while self.size > self.budget and self.order:
+            store, key = self.order.popleft()
+            old = store.pop(key, None)
+            if old is not None:
+                self.size -= _footprint(old)
+
+
+def extend(store: dict, key, out: list) -> bool:
+    """Append the kept shape's JSON to `out` as pieces (a template's own parts between the bytes of the
+    shapes it refers to), to be joined once with the rest of the response; False, and `out` unchanged,
+    when it is not kept whole (never kept, pushed out, or one of its references was)."""
+    entry = store.get(key)
+    if entry is None:
+        return False
+    if entry.__class__ is bytes:
+        out.append(entry)
+        return True
+    parts, refs = entry
+    mark = len(out)
+    out.append(parts[0])
+    for ref, part in zip(refs, parts[1:]):
+        data = store.get(ref)
+        if data is None or data.__class__ is not bytes:
+            del out[mark:]
+            return False
+        out.append(data)
+        out.append(part)
+    return True
 
 
 def _footprint(entry) -> int:
@@ -287,15 +310,16 @@ class Refs:
         return [self.get(kind, pk) for pk in pks]
 
     def rows(self, kind: Kind, pks) -> list:
-        """`many()` for a response written straight as bytes (`json_rows`): a kept row comes as its list of
-        JSON pieces, never joined on its own; any other as the dict `resolve()` fills."""
-        if not (kind.shared and self._sharing):
-            return self.many(kind, pks)
-        pieces, name, ctx = SHARED.pieces, kind.name, self.ctx
-        out = []
+        """`many()` for a response written straight as bytes: the JSON array's elements, comma-separated,
+        as one list of pieces; a kept row is its pieces, any other the dict `resolve()` fills (turned
+        into bytes by `json_rows`)."""
+        store = SHARED.store_for(self.ctx) if kind.shared and self._sharing else {}
+        name, out = kind.name, []
         for pk in pks:
-            row = pieces(ctx, (name, pk)) if pk is not None else None
-            out.append(row if row is not None else self.get(kind, pk))
+            if out:
+                out.append(b",")
+            if pk is None or not extend(store, (name, pk), out):
+                out.append(self.get(kind, pk))
         return out
 
     def resolve(self) -> None:
@@ -320,18 +344,9 @@ class Refs:
         self._new_shared = []
 
 
-def json_rows(rows) -> list:
-    """After `Refs.resolve()`: the JSON pieces of `rows` (from `Refs.rows`) as the elements of an array,
-    comma-separated, to be joined once with what surrounds them."""
-    out: list = []
-    for row in rows:
-        if out:
-            out.append(b",")
-        if row.__class__ is list:
-            out += row
-        else:
-            out.append(json_bytes(row))
-    return out
+def json_rows(rows: list) -> list:
+    """After `Refs.resolve()`: the pieces from `Refs.rows`, all bytes (the rows rendered afresh dumped)."""
+    return [piece if piece.__class__ is bytes else json_bytes(piece) for piece in rows]
 
 
 def grouped(pairs):

@@ -4,7 +4,7 @@ DRF's LimitOffsetPagination already builds LL2's links (sorted keys, `offset` dr
 built here the same way from one parse of the URL instead of four. Where DRF silently falls back
 (`limit=abc`), Spacedock answers 400 naming the parameter.
 """
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -136,8 +136,8 @@ class LL2Pagination(LimitOffsetPagination):
         for key, value in changes.items():
             if value is None:
                 pieces.pop(key, None)
-            else:
-                pieces[key] = urlencode([(key, str(value))])
+            else:  # a whole number: its text is its encoding
+                pieces[key] = f"{quote_plus(key)}={value:d}"
         query = "&".join(piece for _, piece in sorted(pieces.items()) if piece)
         return urlunsplit((scheme, netloc, path, query, fragment))
 

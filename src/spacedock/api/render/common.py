@@ -124,6 +124,8 @@ class Kind:
     # Kept as a template referring to the static shared shapes it embeds (see SharedShapes), instead of
     # whole: for shapes kept by the thousand (spacecraft) that embed big shared ones (configurations).
     template: bool = False
+    # Embeds no other shape (a stored LL2 document): a template being made need not look inside it.
+    leaf: bool = False
 
     def fetch(self, ids, ctx):
         return self.model.objects.filter(pk__in=ids).values(*self.columns)
@@ -255,6 +257,8 @@ def _templated(node, references: dict, keys: list):
     (the n-th placeholder stands for the n-th of `keys`)."""
     key = references.get(id(node))
     if key is not None:
+        if key is LEAF:
+            return node
         keys.append(key)
         return PLACEHOLDER  # the n-th mark is the n-th key
     if node.__class__ is dict:
@@ -266,6 +270,7 @@ def _templated(node, references: dict, keys: list):
 
 
 PLACEHOLDER = orjson.Fragment(MARK + b"0" + MARK)
+LEAF = object()  # in `references`: a sub-object holding no reference, not looked into
 CONTAINERS = {dict, list, orjson.Fragment}  # what may be, or hold, a reference (scalars are skipped)
 
 
@@ -311,15 +316,29 @@ class Refs:
 
     def rows(self, kind: Kind, pks) -> list:
         """`many()` for a response written straight as bytes: the JSON array's elements, comma-separated,
-        as one list of pieces; a kept row is its pieces, any other the dict `resolve()` fills (turned
-        into bytes by `json_rows`)."""
-        store = SHARED.store_for(self.ctx) if kind.shared and self._sharing else {}
+        as one list of pieces; a kept row is its pieces, any other its key, whose dict `resolve()` fills
+        (`json_rows` then gives the bytes)."""
+        store = SHARED.store_for(self.ctx) if kind.shared and self._sharing else None
         name, out = kind.name, []
         for pk in pks:
             if out:
                 out.append(b",")
-            if pk is None or not extend(store, (name, pk), out):
-                out.append(self.get(kind, pk))
+            key = (name, pk)
+            if store is None or pk is None or not extend(store, key, out):
+                self.get(kind, pk)
+                out.append(key)
+        self._row_store = store
+        return out
+
+    def json_rows(self, rows: list) -> list:
+        """After `resolve()`: the pieces from `rows()`, all bytes. A row rendered by this request and kept
+        by `resolve()` is taken from the store (no second encoding), any other is encoded."""
+        store, out = getattr(self, "_row_store", None), []
+        for piece in rows:
+            if piece.__class__ is bytes:
+                out.append(piece)
+            elif store is None or not extend(store, piece, out):
+                out.append(json_bytes(self._objects.get(piece)))
         return out
 
     def resolve(self) -> None:
@@ -335,18 +354,18 @@ class Refs:
         for key in self._new_shared:
             if self._objects[key] and key not in self._unkept:  # found, and settled: keep its bytes
                 if self._kinds[key[0]].template:
-                    if references is None:  # the static shapes of this request, by identity
-                        references = {id(obj): k for k, obj in self._objects.items()
-                                      if not self._kinds[k[0]].template and self._kinds[k[0]].shared and obj}
+                    if references is None:  # the static shapes of this request (and its leaves), by identity
+                        references = {}
+                        for k, obj in self._objects.items():
+                            kind = self._kinds[k[0]]
+                            if kind.leaf:
+                                references[id(obj)] = LEAF
+                            elif obj and kind.shared and not kind.template:
+                                references[id(obj)] = k
                     SHARED.put(self.ctx, key, self._objects[key], references)
                 else:
                     SHARED.put(self.ctx, key, self._objects[key])
         self._new_shared = []
-
-
-def json_rows(rows: list) -> list:
-    """After `Refs.resolve()`: the pieces from `Refs.rows`, all bytes (the rows rendered afresh dumped)."""
-    return [piece if piece.__class__ is bytes else json_bytes(piece) for piece in rows]
 
 
 def grouped(pairs):

@@ -20,6 +20,7 @@ class LaunchKind(Kind):
     level = 85
     model = Launch
     columns = ("id", "document")
+    leaf = True  # an LL2 document as imported: embeds no shape of ours
 
     def render(self, row, refs):
         return row["document"]

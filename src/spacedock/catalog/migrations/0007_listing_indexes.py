@@ -17,7 +17,8 @@ SQLITE = [f"CREATE INDEX IF NOT EXISTS sc_{SHORT[c]}_id_desc ON {TABLE} ({c}, id
 SQLITE_UNDO = [f"DROP INDEX IF EXISTS sc_{SHORT[c]}_id_desc" for c in COLUMNS]
 POSTGRESQL = [
     *(f"CREATE INDEX IF NOT EXISTS sc_{SHORT[c]}_nf_id ON {TABLE} ({c} ASC NULLS FIRST, id)" for c in COLUMNS),
-    *(f"CREATE INDEX IF NOT EXISTS sc_{SHORT[c]}_nf_id_desc ON {TABLE} ({c} ASC NULLS FIRST, id DESC)" for c in COLUMNS),
+    *(f"CREATE INDEX IF NOT EXISTS sc_{SHORT[c]}_nf_id_desc ON {TABLE} ({c} ASC NULLS FIRST, id DESC)"
+      for c in COLUMNS),
     f"ANALYZE {TABLE}",  # statistics for the trigram index's UPPER(name), so the planner sees how common a term is
 ]
 POSTGRESQL_UNDO = [f"DROP INDEX IF EXISTS sc_{SHORT[c]}_nf_id{suffix}" for c in COLUMNS for suffix in ("", "_desc")]

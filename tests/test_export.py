@@ -298,3 +298,17 @@ def test_cli_import_of_a_cut_export_changes_nothing(two_databases, tmp_path):
     (line,) = result.stderr.decode().strip().splitlines()
     assert f"{cut}: line " in line and "records but" in line and "(is the file truncated?)" in line
     assert run("three.sqlite3", "export", "-").stdout.count(b"\n") == 1 + len(SECTIONS)  # header and empty sections
+
+
+def test_cli_export_to_a_closed_pipe_says_so(two_databases):
+    """`spacedock export - | head`: one line on stderr and a non-zero exit, not a traceback."""
+    run, home = two_databases
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{home / 'one.sqlite3'}", SPACEDOCK_VAR_DIR=str(home),
+               SPACEDOCK_NOW=NOW)
+    process = subprocess.Popen([sys.executable, "-m", "spacedock.cli", "export", "-"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(100).startswith(b'{"spacedock_export"')
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert stderr.strip().splitlines() == ["CommandError: standard output was closed before the export was complete"]

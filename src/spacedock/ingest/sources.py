@@ -142,7 +142,7 @@ def documents(name) -> Iterator[tuple[str, object]]:
                 raise _not_json(where, data, exc) from None
     if not data.strip():
         raise _not_json(where, data, None)
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    for number, line in enumerate(_lines(data), start=1):
         if not line.strip():
             continue
         origin = f"{where}: line {number}"
@@ -150,6 +150,16 @@ def documents(name) -> Iterator[tuple[str, object]]:
             yield origin, orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             raise _not_json(origin, line, exc) from None
+
+
+def _lines(data: bytes):
+    """The lines of `data` one at a time (no second copy of it all in memory at once)."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        yield data[start:end]
+        start = end + 1
 
 
 def _looks_like_json_lines(data: bytes) -> bool:

@@ -35,8 +35,12 @@ class Command(BaseCommand):
             name = path.lower().removesuffix(".gz")
             fmt = "ll2" if name.endswith(".json") and not is_json_lines_name(path) else "jsonl"
         if path == STDIN:
-            summary = export(sys.stdout.buffer, fmt, base_url, as_of)
-            sys.stdout.buffer.flush()
+            try:
+                summary = export(sys.stdout.buffer, fmt, base_url, as_of)
+                sys.stdout.buffer.flush()
+            except BrokenPipeError:  # `spacedock export - | head`: the reader went away
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+                raise CommandError("standard output was closed before the export was complete") from None
             self.stderr.write(str(summary))
             return
         target = Path(path)

@@ -217,3 +217,16 @@ def test_cli_each_exits_one_when_a_file_failed(cli, tmp_path):
 
 def _env(database):
     return dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SPACEDOCK_VAR_DIR=str(database.parent))
+
+
+# the config/ look-ups ------------------------------------------------------------------------------------
+def test_look_ups_are_read_when_the_kind_says_so(db, tmp_path):
+    """LL2's config/ records have no url: `--kind config/...` (or an export's section) says what they are."""
+    country = {"id": 9001, "name": "Atlantis", "alpha_2_code": "AT", "alpha_3_code": "ATL",
+               "nationality_name": "Atlantean", "nationality_name_composed": "Atlanto"}
+    run_command("--kind", "config/countries", write(tmp_path, page([country])))
+    assert m.Country.objects.filter(pk=9001).values().get() == country
+    run_command("--kind", "config/spacecraft_statuses", write(tmp_path, [{"id": 9002, "name": "Lost"}]))
+    assert m.SpacecraftStatus.objects.get(pk=9002).name == "Lost"
+    fails("--kind", "config/image_licenses", write(tmp_path, [{"id": 9003, "name": 5}], "bad.json"),
+          fragment="record 0 (id 9003): name: expected text, got 5")

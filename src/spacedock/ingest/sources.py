@@ -55,7 +55,9 @@ def read_bytes(name) -> tuple[bytes, bool]:
     where, limit = label(name), max_bytes()
     try:
         if str(name) == STDIN:
-            stream = sys.stdin.buffer
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None:
+                raise SourceError(f"{where}: cannot read: there is no standard input")
         else:
             path = Path(name)
             size = path.stat().st_size

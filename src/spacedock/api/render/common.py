@@ -319,13 +319,14 @@ class Refs:
         as one list of pieces; a kept row is its pieces, any other its key, whose dict `resolve()` fills
         (`json_rows` then gives the bytes)."""
         store = SHARED.store_for(self.ctx) if kind.shared and self._sharing else None
-        name, out = kind.name, []
+        name, out, self._row_slots = kind.name, [], []
         for pk in pks:
             if out:
                 out.append(b",")
             key = (name, pk)
             if store is None or pk is None or not extend(store, key, out):
                 self.get(kind, pk)
+                self._row_slots.append(len(out))
                 out.append(key)
         self._row_store = store
         return out
@@ -333,12 +334,16 @@ class Refs:
     def json_rows(self, rows: list) -> list:
         """After `resolve()`: the pieces from `rows()`, all bytes. A row rendered by this request and kept
         by `resolve()` is taken from the store (no second encoding), any other is encoded."""
-        store, out = getattr(self, "_row_store", None), []
-        for piece in rows:
-            if piece.__class__ is bytes:
-                out.append(piece)
-            elif store is None or not extend(store, piece, out):
-                out.append(json_bytes(self._objects.get(piece)))
+        if not self._row_slots:
+            return rows
+        store, out, start = self._row_store, [], 0
+        for slot in self._row_slots:
+            out += rows[start:slot]
+            key = rows[slot]
+            if store is None or not extend(store, key, out):
+                out.append(json_bytes(self._objects.get(key)))
+            start = slot + 1
+        out += rows[start:]
         return out
 
     def resolve(self) -> None:

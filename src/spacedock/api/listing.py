@@ -20,11 +20,11 @@ settled count and table size once per data version.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import F, OrderBy
+from django.db.models import BigIntegerField, ExpressionWrapper, F, OrderBy, Value
 from django.db.models.sql.datastructures import BaseTable
 from django_filters.constants import EMPTY_VALUES
 
-from spacedock.catalog import figures
+from spacedock.catalog import figures, search
 
 from .filters import Search
 from .pagination import COUNTS
@@ -42,7 +42,7 @@ SQLITE_WALKS = {
                                                       "flights_count")},
     **{(name, True): f"sc_{name}_id_desc" for name in ("time_in_space", "time_docked", "mission_ends_count",
                                                          "flights_count")},
-    ("id", False): "sc_live_id",  # (live, id): the settled ones (live false) by id
+    ("id", False): "",  # the table itself, in id (rowid) order: NOT INDEXED
 }
 LIVE_INDEX = "sc_live_id"
 
@@ -68,8 +68,15 @@ def _sort_key(descending: bool):
     return lambda value: (0, 0) if value is None else (1, value)
 
 
+def _unindexed(term: OrderBy) -> OrderBy:
+    """The same ordering term over `value + 0`: the same order, but no index can deliver it."""
+    value = ExpressionWrapper(term.expression + Value(0), output_field=BigIntegerField())
+    return OrderBy(value, descending=term.descending, nulls_first=term.nulls_first, nulls_last=term.nulls_last)
+
+
 class IndexedTable(BaseTable):
-    """The query's own table, read through a named index (SQLite's `INDEXED BY`)."""
+    """The query's own table, read through a named index (SQLite's `INDEXED BY`), or by rowid alone
+    (`NOT INDEXED`) when the name is empty."""
 
     def __init__(self, table_name, alias, index):
         super().__init__(table_name, alias)
@@ -77,6 +84,8 @@ class IndexedTable(BaseTable):
 
     def as_sql(self, compiler, connection):
         sql, params = super().as_sql(compiler, connection)
+        if not self.index:
+            return f"{sql} NOT INDEXED", params
         return f"{sql} INDEXED BY {connection.ops.quote_name(self.index)}", params
 
     def relabeled_clone(self, change_map):
@@ -85,7 +94,7 @@ class IndexedTable(BaseTable):
 
 def _through(queryset, index):
     """The queryset read through `index` on SQLite; unchanged elsewhere."""
-    if index is None or connection.vendor != "sqlite":
+    if index is None or connection.vendor != "sqlite":  # "" is an index too: NOT INDEXED
         return queryset
     queryset = queryset.all()
     query = queryset.query
@@ -107,7 +116,10 @@ class SplitIds:
 
     def __init__(self, view):
         self.view = view
-        self.settled = view.filter_queryset(figures.with_settled_figures(view.endpoint.model.objects.all()))
+        self.terms = Search().get_search_terms(view.request)
+        # SQLite: the search's matches as a table of this connection, per data version (see catalog.search)
+        self.matches = search.match_table(self.terms, view.ctx.version) if self.terms else None
+        self.settled = self._filtered(figures.with_settled_figures(view.endpoint.model.objects.all()))
         order = list(self.settled.query.order_by)
         self.usable = bool(order) and all(isinstance(term, OrderBy) and isinstance(term.expression, F)
                                           for term in order)
@@ -118,7 +130,7 @@ class SplitIds:
         self.usable = all(self._is_number(name) for name in self.names)
         keys = [(1 + self.names.index(name), _sort_key(_descending(term))) for name, term in zip(terms, order)]
         self.key = lambda row: tuple(key(row[position]) for position, key in keys)
-        self.walk_index = None  # SQLite only: PostgreSQL's planner weighs the LIMIT itself
+        self.walk_index = None  # named on SQLite only: PostgreSQL's planner weighs the LIMIT itself
         if connection.vendor != "sqlite":
             pass
         elif len(order) == 1 and terms[0] in ("id", "pk"):
@@ -128,6 +140,15 @@ class SplitIds:
         self.live_filters = self._live_filters() if self.usable else None
         self.usable = self.live_filters is not None
         self._live_rows = self._settled_count = None
+
+    def _filtered(self, queryset):
+        """The view's filter backends over `queryset`, the search answered from the match table if any."""
+        for backend in self.view.filter_backends:
+            if self.matches and issubclass(backend, Search):
+                queryset = queryset.filter(search.in_match_table(self.matches))
+            else:
+                queryset = backend().filter_queryset(self.view.request, queryset, self.view)
+        return queryset
 
     def _is_number(self, name) -> bool:
         try:
@@ -156,8 +177,11 @@ class SplitIds:
                     if flt.lookup_expr != "exact" or flt.exclude or flt.field_name not in figures.SETTLED_COLUMNS:
                         return None
                     clock.append((flt.field_name, value))
-        for term in Search().get_search_terms(request):
-            queryset = queryset.filter(view.endpoint.search_index(term, each_row=True))
+        if self.matches:
+            queryset = queryset.filter(search.in_match_table(self.matches, each_row=True))
+        else:
+            for term in self.terms:
+                queryset = queryset.filter(view.endpoint.search_index(term, each_row=True))
         return queryset, clock
 
     # --- the two parts -----------------------------------------------------------------------------------
@@ -199,7 +223,7 @@ class SplitIds:
     def walks(self, last: int, total: int) -> bool:
         """Whether to walk the ordering's index to the `last` of `total` rows. A walk visits about
         last * size / total rows; reading every match and sorting visits `total`. Walk when that is
-        fewer (a common term, or no filter at all). Only SQLite needs telling."""
+        fewer (a common term, or no filter at all)."""
         return last * self._table_size() <= total * total
 
     def settled_rows(self, start: int, stop: int) -> list[tuple]:
@@ -211,8 +235,10 @@ class SplitIds:
         rows = self.settled.values_list("pk", *self.names)
         backwards = start > total - stop  # nearer the end: walk the reversed ordering from its start
         first, last = (total - stop, total - start) if backwards else (start, stop)
-        if self.walk_index and self.walks(last, total):
+        if self.walks(last, total):
             rows = _through(rows, self.walk_index)
+        else:  # an ordering no index serves: the database reads every match and keeps the first `last`
+            rows = rows.order_by(*(_unindexed(term) for term in self.settled.query.order_by))
         if backwards:
             return list(rows.reverse()[first:last])[::-1]
         return list(rows[first:last])

@@ -142,8 +142,7 @@ SETTLED_COLUMNS = {"in_space": "settled_in_space", "time_in_space": "settled_tim
 def with_settled_figures(queryset):
     """Settled spacecraft with their figures under the same names as `with_figures` gives them, as the
     stored columns: the same rows, filters and order at every moment, and indexable."""
-    # `IN`, not `= false`: SQLite compiles the latter as `NOT live`, which no index on `live` serves.
-    return queryset.filter(live__in=[False]).annotate(**{name: F(column) for name, column in SETTLED_COLUMNS.items()})
+    return queryset.filter(live=False).annotate(**{name: F(column) for name, column in SETTLED_COLUMNS.items()})
 
 
 def live_figures(rows, at: dt.datetime) -> None:

@@ -220,3 +220,22 @@ def test_pages_through_the_api(catalogue, api):
 def test_bad_values_are_still_400s(catalogue, api, query):
     status, body, _ = api(f"/2.3.0/spacecraft/?{query}")
     assert status == 400 and len(body) == 1, body
+
+
+def test_a_big_refresh_renews_postgresql_statistics(db, monkeypatch):
+    """The planner walks an ordering's index only if it knows how common a search term is: a big write
+    (here: any, for the test) analyzes the tables again, which sets their row counts in pg_class."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    tables = {model._meta.db_table: model for model in (m.Spacecraft, m.SpacecraftFlight, m.DockingEvent, m.Launch)}
+
+    def row_estimates():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", [list(tables)])
+            return dict(cursor.fetchall())
+
+    m.Spacecraft.objects.create(id=300002, name="Statistic 1", status_id=1, spacecraft_config_id=CONFIG)
+    assert row_estimates()["catalog_spacecraft"] != m.Spacecraft.objects.count()
+    monkeypatch.setattr(figures, "ANALYZE_AFTER", 1)
+    figures.refresh()
+    assert row_estimates() == {table: model.objects.count() for table, model in tables.items()}

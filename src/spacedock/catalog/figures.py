@@ -26,15 +26,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField, BooleanField, Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When,
 )
 from django.db.models.functions import Coalesce
 
 from . import clock
-from .models import DockingEvent, Spacecraft, SpacecraftFlight
+from .models import DockingEvent, Launch, Spacecraft, SpacecraftFlight
 
 BATCH = 2000  # spacecraft per refresh query: well under every backend's limit on query parameters
+ANALYZE_AFTER = 5000  # spacecraft refreshed at once: a big write, worth new planner statistics
 
 
 # --- shared arithmetic: whole seconds, the same in Python and in SQL ----------------------------------------
@@ -190,6 +192,12 @@ def refresh(spacecraft_ids=None) -> None:
     spacecraft_ids = sorted(set(spacecraft_ids))
     for i in range(0, len(spacecraft_ids), BATCH):
         _refresh_batch(spacecraft_ids[i:i + BATCH], now)
+    if len(spacecraft_ids) >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # After a big write (an import, `generate`) PostgreSQL's planner needs fresh statistics to choose
+        # index walks for lists and nested loops for live figures; autovacuum may be off or late.
+        with connection.cursor() as cursor:
+            for model in (Spacecraft, SpacecraftFlight, DockingEvent, Launch):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _refresh_batch(ids, now):

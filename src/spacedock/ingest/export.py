@@ -18,6 +18,9 @@ unstored part (see `catalog.figures`). Sections, in this order, each ordered by 
 - `space_stations`: each station's kept document with its docking locations (`currently_docked` is
   null: the events came with their flights).
 
+A launch an older LL2 version named only by id, which the API shows as null, is written as
+`{"id", "net"}`, a reference the importer reads back as such (see `launches_known_by_id`).
+
 Two forms: `ll2`, one JSON object `{"spacedock_export": HEADER, SECTION: LL2 page, ...}`; `jsonl`, the
 header on the first line, then per section a line `{"spacedock_section": NAME, "count": N}` and its N
 records, one per line (the count lets the importer notice a cut file).

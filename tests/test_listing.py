@@ -146,6 +146,17 @@ def test_other_filters_with_the_moving_ones(catalogue, moment):
                 "ordering": ordering, "search": "Dragon" if config else None}, moment, changes.current())
 
 
+@pytest.mark.parametrize("query", [
+    {"in_space": "", "ordering": "-time_in_space"}, {"in_space": "TRUE", "ordering": "-time_docked"},
+    {"in_space": "0"}, {"search": "  Soyuz   MS ", "ordering": "-mission_ends_count"},
+    {"search": '"dragon"', "in_space": "false"}, {"ordering": "time_in_space,time_in_space,-id"},
+    {"ordering": "-time_in_space,bogus", "search": "Progress"}, {"ordering": " time_docked , flights_count "},
+])
+def test_odd_but_valid_values(catalogue, query):
+    for moment in MOMENTS:
+        _check(query, moment, changes.current())
+
+
 def test_live_spacecraft_cross_settled_ones_as_time_passes(catalogue):
     """The fixture is worth its name: the order and the `in_space` set really change between moments."""
     query = {"ordering": "-time_in_space", "search": "Soyuz"}

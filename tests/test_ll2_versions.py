@@ -278,9 +278,25 @@ def test_a_2_1_0_flight_whose_launch_is_known_by_id_only(api):
     assert status == 200 and body["count"] == 198
 
 
+def test_top_level_2_2_0_spacecraft_and_flights(api, tmp_path):
+    """`/2.2.0/spacecraft/` and `/2.2.0/spacecraft/flight/` records (no capture holds them at the top level):
+    built from the `-a` station crawl's docked flight 901 of Crew Dragon Freedom (551)."""
+    event = next(location["docked"] for station in capture("2.2.0-spacestation-detailed-all-a.json")
+                 for location in station["docking_location"] if (location.get("docked") or {}).get("id") == 635)
+    flight = dict(event["flight_vehicle"], id=FRESH + 901, url="https://ll.thespacedevs.com/2.2.0/spacecraft/flight/1/")
+    spacecraft = dict(flight.pop("spacecraft"), id=FRESH + 551, flights=[dict(flight, id=FRESH + 902)])
+    wipe_catalogue()
+    import_paths([write(tmp_path, [spacecraft, dict(flight, spacecraft={**spacecraft, "flights": []})])])
+    _, body, _ = api(f"/2.3.0/spacecraft/{FRESH + 551}/")
+    assert [f["id"] for f in body["flights"]] == [FRESH + 901, FRESH + 902]
+    assert body["name"] == "Crew Dragon Freedom" and body["flights_count"] == 5  # reported: 3 more not stored
+    assert body["spacecraft_config"]["agency"]["founding_year"] == 2002
+    assert m.Launch.objects.get().net.isoformat() == "2026-02-13T10:15:56+00:00"
+
+
 # 6. the served shapes stay LL2's ----------------------------------------------------------------
 OLD_ONLY = {  # records only the older captures describe
-    "agencies": (19, 183, 225, 1087),  # Educational, Unknown (no type), USA-coded, a 2.1.0-only-ish one
+    "agencies": (19, 73, 75, 183, 225, 1087),  # Educational (no type), only in 2.1.0, Unknown, USA-coded
     "spacecraft": (77, 449, 571),
     "spacecraft_flights": (220, 583, 812),
     "spacecraft_configurations": (1, 7),

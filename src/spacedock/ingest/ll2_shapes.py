@@ -327,7 +327,10 @@ class Reader:
             self.facts.reported.add(pk)  # (an older version's figures do not date a 2.3.0 record's)
         if "flights" in obj:
             for i, flight in enumerate(_list(obj["flights"], f"{path}.flights")):
-                self.flight(flight, f"{path}.flights[{i}]".lstrip("."))
+                flight_id = self.flight(flight, f"{path}.flights[{i}]".lstrip("."))
+                if "spacecraft" not in flight:  # listed by its spacecraft without naming it again
+                    self._save(m.SpacecraftFlight, flight_id, {"spacecraft_id": pk})
+                    self.facts.flights.setdefault(pk, set()).add(flight_id)
         return pk
 
     # flights, launches, docking events and stations ---------------------------------------------

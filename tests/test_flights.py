@@ -171,8 +171,9 @@ def test_flights_match_the_capture(api, settings):
     assert found == 8
 
 
-def test_normal_flight_is_what_the_detailed_spacecraft_lists(api):
+def test_normal_flight_is_what_the_detailed_spacecraft_lists(api, settings):
     """`flights` of a detailed spacecraft are `SpacecraftFlightNormal`, response_mode last."""
+    settings.SPACEDOCK_NOW = CAPTURE_MOMENT  # the flight is on: both requests must see one moment
     body = spacecraft(api, 627, mode="detailed")
     status, flight, _ = api("/2.3.0/spacecraft_flights/908/?mode=normal")
     assert status == 200

@@ -4,7 +4,9 @@ as LL2 serves its listings, misbehaving on cue.
 Each tests/recorded/<endpoint>.json is LL2's page of that endpoint (see tests/recorded/build.py). The
 server re-paginates its records for any `limit` (default 10, at most 100) and `offset` with DRF's
 LimitOffsetPagination envelope: `count`, absolute `next`/`previous` on the request's host with sorted
-query keys, `offset` dropped when 0. `/2.3.0/api-throttle/` answers as LL2 does. Every request is
+query keys, `offset` dropped when 0. `/2.3.0/api-throttle/` answers as LL2 does. LL2's `Date` header says
+when it rendered a page; the recorded pages were rendered at various moments, so none is sent unless
+`date` is set (then every answer carries it). Every request is
 logged (`requests`), and `cue()` makes chosen requests fail: a status (429 with `Retry-After`, 503),
 a sleep past the client's timeout, a truncated body, another body (invalid JSON, a wrong shape), or a
 change to the records before answering (a listing that shifts between pages).
@@ -74,6 +76,7 @@ class RecordedLL2(ThreadingHTTPServer):
         self.cues: list[Cue] = []
         self.throttle = {"your_request_limit": 15, "limit_frequency_secs": 3600, "current_use": 0, "next_use_secs": 0,
                          "ident": "127.0.0.1"}
+        self.date: str | None = None  # the `Date` header of every answer, e.g. "Fri, 24 Jul 2026 01:13:36 GMT"
         self.lock = threading.Lock()
         self.stopping = threading.Event()  # ends cued sleeps
         self.thread = None
@@ -154,6 +157,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # quiet: the server keeps its own log
         pass
+
+    def send_response(self, code, message=None):
+        """As BaseHTTPRequestHandler's, with the server's `date` for `Date` (none when unset)."""
+        self.send_response_only(code, message)
+        self.send_header("Server", "ll2-recorded")
+        if self.server.date:
+            self.send_header("Date", self.server.date)
 
     def do_GET(self):
         parts = urlsplit(self.path)

@@ -30,6 +30,7 @@ from spacedock.ingest.models import SyncEndpoint, SyncRun, SyncSeen
 from spacedock.ingest.sync import (ENDPOINTS, Options, Report, Sync, SyncFailed, check_page, retry_after, sync,
                                    with_offset)
 
+from .ll2_server import RECORDED as RECORDED_DIR
 from .ll2_server import RecordedLL2, load_recorded
 
 RECORDED = load_recorded()
@@ -194,6 +195,21 @@ def test_the_api_key_goes_only_to_the_base_urls_host(empty):
     job = Sync("https://ll.thespacedevs.com/2.3.0/", api_key="k")
     assert job.headers_for("https://ll.thespacedevs.com/2.3.0/spacecraft/?limit=100") == {"Authorization": "Token k"}
     assert job.headers_for("https://elsewhere.example/2.3.0/spacecraft/?limit=100") == {}
+
+
+def test_the_figures_ll2_reports_are_dated_by_the_pages_date_header(server, empty):
+    server.date = "Fri, 24 Jul 2026 01:13:36 GMT"
+    run(server, only="spacecraft")
+    moments = set(m.Spacecraft.objects.values_list("reported_at", flat=True))
+    assert moments == {dt.datetime(2026, 7, 24, 1, 13, 36, tzinfo=dt.timezone.utc)}
+
+
+def test_without_a_date_header_the_figures_are_dated_as_an_import_dates_them(server, empty):
+    run(server, only="spacecraft", page_size=100)
+    synced = snapshot()
+    call_command("import", "--kind", "spacecraft", str(RECORDED_DIR / "spacecraft.json"), stdout=io.StringIO())
+    assert snapshot() == synced  # importing the same page as a file changes nothing
+    assert m.Spacecraft.objects.filter(reported_at=None).exists()  # the pages that prove no moment
 
 
 # LL2's limits and transient failures --------------------------------------------------------------

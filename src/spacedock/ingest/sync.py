@@ -153,22 +153,29 @@ def check_page(document) -> dict:
     return document
 
 
-def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
-    """`Retry-After` in seconds: a number of seconds or an HTTP date; None when absent or unreadable."""
+def http_date(value: str | None) -> dt.datetime | None:
+    """An HTTP date (`Fri, 24 Jul 2026 01:13:36 GMT`) as an aware UTC datetime; None when absent or unreadable."""
     if not value:
         return None
-    value = value.strip()
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
+        moment = email.utils.parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (moment - (now or timezone.now())).total_seconds())
+    return moment.astimezone(dt.timezone.utc)
+
+
+def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """`Retry-After` in seconds: a number of seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value.strip()))
+    except ValueError:
+        pass
+    moment = http_date(value)
+    return None if moment is None else max(0.0, (moment - (now or timezone.now())).total_seconds())
 
 
 class Sync:
@@ -242,7 +249,7 @@ class Sync:
         self.report.walk_started(walk)
         while walk.next_url:
             url = walk.next_url
-            page = self.fetch_page(url)
+            page, rendered = self.fetch_page(url)
             if page["next"] == url:
                 raise SyncFailed(f"{url}: LL2's next page is the page itself")
             dropped = (walk.count or 0) - page["count"]
@@ -256,16 +263,17 @@ class Sync:
                     walk.count, walk.next_url = page["count"], back
                     walk.save(update_fields=["count", "next_url"])
                 continue
-            self.apply(walk, url, page)
+            self.apply(walk, url, page, rendered)
         self.report.walk_done(walk)
 
-    def apply(self, walk: SyncEndpoint, url: str, page: dict) -> None:
-        """The page's records and the walk's new position, in one transaction."""
+    def apply(self, walk: SyncEndpoint, url: str, page: dict, rendered: dt.datetime | None = None) -> None:
+        """The page's records and the walk's new position, in one transaction. The spacecraft figures LL2
+        reports are dated `rendered` (the response's `Date`), else as the importer dates a file's."""
         results = page["results"]
         with transaction.atomic():
             if results:
                 try:
-                    import_documents([(url, page)], kind=walk.endpoint)
+                    import_documents([(url, page)], kind=walk.endpoint, as_of=rendered)
                 except ImportFailed as exc:
                     raise SyncFailed(str(exc)) from None
                 seen = dict.fromkeys(record["id"] for record in results)
@@ -295,8 +303,9 @@ class Sync:
         self.result.requests += 1
         return self.client.get(url, headers=self.headers_for(url))
 
-    def fetch_page(self, url: str) -> dict:
-        """GET one page: waits out 429s, retries transient failures with backoff, raises SyncFailed."""
+    def fetch_page(self, url: str) -> tuple[dict, dt.datetime | None]:
+        """GET one page and the moment LL2 rendered it (its `Date`): waits out 429s, retries transient
+        failures with backoff, raises SyncFailed."""
         failures = throttled = 0
         while True:
             try:
@@ -319,7 +328,7 @@ class Sync:
                     raise SyncFailed(f"{url}: HTTP {response.status_code}{_detail(response)}")
                 else:
                     try:
-                        return check_page(orjson.loads(response.content))
+                        return check_page(orjson.loads(response.content)), http_date(response.headers.get("Date"))
                     except orjson.JSONDecodeError as exc:
                         problem = f"not valid JSON ({exc})"
                     except BadPage as exc:

@@ -224,8 +224,8 @@ class Sync:
             if run.base_url != self.base_url or run.endpoints != endpoints:
                 raise SyncFailed(
                     f"an unfinished sync of {run.endpoints} from {run.base_url} "
-                    f"(started {run.started_at:%Y-%m-%d %H:%M:%S} UTC) is waiting: run it again with the same --base-url and --only to resume it, or add --restart "
-                    f"to discard it")
+                    f"(started {run.started_at:%Y-%m-%d %H:%M:%S} UTC) is waiting: run it again with the same "
+                    f"--base-url and --only to resume it, or add --restart to discard it")
             return run, True
         with transaction.atomic():
             SyncRun.objects.all().delete()
@@ -274,8 +274,9 @@ class Sync:
             if results:
                 try:
                     import_documents([(url, page)], kind=walk.endpoint, as_of=rendered)
-                except ImportFailed as exc:
-                    raise SyncFailed(str(exc)) from None
+                except ImportFailed as exc:  # names the page's URL, the record and the field
+                    message = str(exc)
+                    raise SyncFailed(message if message.startswith(url) else f"{url}: {message}") from None
                 seen = dict.fromkeys(record["id"] for record in results)
                 SyncSeen.objects.bulk_create([SyncSeen(walk=walk, record_id=pk) for pk in seen], ignore_conflicts=True)
             now = timezone.now()

@@ -14,8 +14,9 @@ answers from two parts that take the request's own filters, search and ordering:
 
 Merging the two by the ordering's keys (in Python, the same comparison as SQL's: nulls first
 ascending, last descending, `id` last) gives exactly the rows, order and count of the plain query, at
-any moment. The number of queries is fixed: the live part, one slice of the settled part, and the
-settled count and table size once per data version.
+any moment. The number of queries is fixed: the live part (and its flights and dockings), one slice of
+the settled part, the settled count and table size once per data version, and on SQLite a look at the
+connection's table of the search's matches (`search.match_table`, made once per data version).
 """
 from __future__ import annotations
 

@@ -349,12 +349,16 @@ def test_a_base_url_that_is_not_ll2_is_a_clear_error(server, empty):
 def test_records_the_importer_refuses_stop_the_sync_without_retrying(server, empty):
     server.records["spacecraft"][14]["is_placeholder"] = "maybe"
     bad = server.records["spacecraft"][14]["id"]
+    with pytest.raises(KeyboardInterrupt):
+        run(server, report=InterruptAfter(1), only="spacecraft")
+    after_page_1, version = snapshot(), changes.current()
     with pytest.raises(SyncFailed) as caught:
         run(server, only="spacecraft")
     assert str(caught.value).startswith(f"{server.base_url}spacecraft/?limit=10&mode=detailed&offset=10: record 4 "
                                         f"(id {bad}): is_placeholder: expected true or false, got 'maybe'; the pages")
-    assert offsets(server, "spacecraft") == [0, 10]
-    assert m.Spacecraft.objects.count() == 10 and walk("spacecraft").next_url.endswith("offset=10")
+    assert offsets(server, "spacecraft") == [0, 10]  # not fetched again: the same records would come
+    assert snapshot() == after_page_1 and changes.current() == version
+    assert walk("spacecraft").next_url.endswith("offset=10") and walk("spacecraft").pages == 1
 
 
 # interrupted and resumed --------------------------------------------------------------------------

@@ -56,9 +56,8 @@ class RichReport(Report):
         verb = "Resuming the sync" if resumed else "Syncing"
         self.progress.console.print(f"{verb} from {run.base_url}")
         for walk in run.walks.all():
-            self.tasks[walk.endpoint] = self.progress.add_task(
-                walk.endpoint, total=walk.count, completed=walk.offset if walk.done or walk.count else 0,
-                start=walk.done or walk.pages > 0)
+            self.tasks[walk.endpoint] = self.progress.add_task(walk.endpoint, total=walk.count, completed=walk.offset,
+                                                               start=walk.pages > 0)
 
     def walk_started(self, walk):
         self.progress.start_task(self.tasks[walk.endpoint])

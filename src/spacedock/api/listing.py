@@ -238,7 +238,9 @@ class SplitIds:
         first, last = (total - stop, total - start) if backwards else (start, stop)
         if self.walks(last, total):
             rows = _through(rows, self.walk_index)
-        else:  # an ordering no index serves: the database reads every match and keeps the first `last`
+        elif self.names[0] not in ("id", "pk"):
+            # An ordering no index serves: the database reads every match and keeps the first `last`. (By
+            # id the planner does well alone: any index it filters through is in id order within a key.)
             rows = rows.order_by(*(_unindexed(term) for term in self.settled.query.order_by))
         if backwards:
             return list(rows.reverse()[first:last])[::-1]

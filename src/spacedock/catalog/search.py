@@ -22,6 +22,10 @@ def spacecraft_matching(term: str, each_row: bool = False) -> Q:
     `each_row`: for a query that reads few rows (say the live ones), test each row it reads against the
     index, instead of collecting every match first (on SQLite that costs milliseconds for a common term)."""
     configurations = SpacecraftConfiguration.objects.filter(name__icontains=term).values("pk")
+    if connection.vendor == "postgresql":
+        # The few matching configurations' ids, as values: with a subquery in the OR, PostgreSQL cannot
+        # combine the two indexes (trigram, configuration) and scans every row for a rare term.
+        configurations = list(configurations.values_list("pk", flat=True))
     return _named(term, each_row) | Q(spacecraft_config__in=configurations)
 
 

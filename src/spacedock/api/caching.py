@@ -15,19 +15,22 @@ import hashlib
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.http import parse_etags, urlencode
+from django.utils.http import parse_etags
 
 from spacedock.catalog import changes, clock
 
 API_PREFIX = "/2.3.0/"
 SKIPPED_HEADERS = {"content-length"}
-MAX_CACHED_BYTES = 512 << 10  # bigger pages (a detailed page of 100 is about 1 MB) are not worth a worker's memory
+# Bigger bodies are not cached: storing one copies (pickles) it, which for an uncompressed page of 100
+# (200 KB normal, 1 MB detailed) cost more than re-rendering saves unless the same URL comes back without
+# its ETag; pages of LL2's default size, and gzipped pages, are well under it. Revalidation gives 304 anyway.
+MAX_CACHED_BYTES = 128 << 10
 VARY = "Accept, Accept-Encoding"
 
 
 def cache_key(request, version) -> str:
     """The response's identity: data version, figures window, URL, host, `Accept` and gzip-ness."""
-    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    query = repr(sorted(request.GET.lists()))  # the parameters, whatever their order in the URL
     gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
     window = int(request.figures_moment.timestamp())
     raw = "|".join((str(version), str(window), request.scheme, request.get_host(), request.path, query,

@@ -157,9 +157,9 @@ class SharedShapes:
     A configuration, an agency, an image: a page embeds a few dozen distinct ones a hundred times over.
     A settled spacecraft (no flight or docking on or to come): its bytes cannot change until the data
     does. Rendering each once per data version instead of once per request saves most of a page's
-    queries and work. A spacecraft is kept as a template: its own bytes, with the shared shapes it
-    embeds (its configuration, images) as references, so a kept row costs a few hundred bytes, not
-    kilobytes. Shapes are kept per host and `format` (their `url`s differ). A new data version (any
+    queries and work. A spacecraft is kept as a template: its own bytes, between references to the
+    bytes kept for the shared shapes it embeds (its configuration, images), so a kept row costs a few
+    hundred bytes, not kilobytes, and a page of them is one join. Shapes are kept per host and `format` (their `url`s differ). A new data version (any
     write) empties the store; past `budget` bytes the longest kept go first, so a worker's memory stays
     bounded.
     """
@@ -199,15 +199,24 @@ class SharedShapes:
         return orjson.Fragment(out[0] if len(out) == 1 else b"".join(out))
 
     def put(self, ctx: Context, key, obj, references: dict | None = None) -> None:
-        """Keep `obj`; with `references` ({id(sub-object): key}), as a template referring to those kept
-        shared shapes instead of copying their bytes."""
+        """Keep `obj`; with `references` ({id(sub-object): key}), as a template: its own bytes between
+        the very bytes objects kept for the shapes it refers to (shared, not copied). Within a data
+        version, host and format a kept shape's bytes never change, so the template stays right even if
+        one of those is later pushed out of the store. Not kept when a reference is not kept."""
+        store = self.store_for(ctx)
         if references:
             keys: list = []
             # The parts between references: [before the 1st, between the 1st and 2nd, ..., after the last].
-            entry = (tuple(json_bytes(_templated(obj, references, keys)).split(MARK)[0::2]), tuple(keys))
+            parts = json_bytes(_templated(obj, references, keys)).split(MARK)[0::2]
+            pieces = [parts[0]]
+            for ref, part in zip(keys, parts[1:]):
+                data = store.get(ref)
+                if data is None or data.__class__ is not bytes:
+                    return
+                pieces += (data, part)
+            entry = (sum(map(len, parts)) + 8 * len(pieces) + 250, tuple(pieces))
         else:
             entry = json_bytes(obj)
-        store = self.store_for(ctx)
         old = store.get(key)
         if old is not None:
             self.size -= _footprint(old)
@@ -222,34 +231,24 @@ class SharedShapes:
 
 
 def extend(store: dict, key, out: list) -> bool:
-    """Append the kept shape's JSON to `out` as pieces (a template's own parts between the bytes of the
-    shapes it refers to), to be joined once with the rest of the response; False, and `out` unchanged,
-    when it is not kept whole (never kept, pushed out, or one of its references was)."""
+    """Append the kept shape's JSON to `out` as pieces (a template's own parts and the bytes of the
+    shapes it refers to), to be joined once with the rest of the response; False when not kept."""
     entry = store.get(key)
     if entry is None:
         return False
     if entry.__class__ is bytes:
         out.append(entry)
-        return True
-    parts, refs = entry
-    mark = len(out)
-    out.append(parts[0])
-    for ref, part in zip(refs, parts[1:]):
-        data = store.get(ref)
-        if data is None or data.__class__ is not bytes:
-            del out[mark:]
-            return False
-        out.append(data)
-        out.append(part)
+    else:
+        out += entry[1]
     return True
 
 
 def _footprint(entry) -> int:
-    """About what an entry costs in memory: its bytes, and Python's overhead for each object holding them."""
-    if isinstance(entry, bytes):
+    """About what an entry costs in memory: its bytes, and Python's overhead for each object holding them
+    (a template's own parts; the bytes it shares are counted where they are kept)."""
+    if entry.__class__ is bytes:
         return len(entry) + 200
-    parts, keys = entry
-    return sum(map(len, parts)) + 40 * len(parts) + 120 * len(keys) + 200
+    return entry[0]
 
 
 def _templated(node, references: dict, keys: list):
@@ -356,7 +355,8 @@ class Refs:
                 if kind.shared and not kind.keeps(row):
                     self._unkept.add(key)
         references = None
-        for key in self._new_shared:
+        # Static shapes first: a template then takes their kept bytes.
+        for key in sorted(self._new_shared, key=lambda k: self._kinds[k[0]].template):
             if self._objects[key] and key not in self._unkept:  # found, and settled: keep its bytes
                 if self._kinds[key[0]].template:
                     if references is None:  # the static shapes of this request (and its leaves), by identity

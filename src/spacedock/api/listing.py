@@ -120,6 +120,7 @@ class SplitIds:
         self.terms = Search().get_search_terms(view.request)
         # SQLite: the search's matches as a table of this connection, per data version (see catalog.search)
         self.matches = search.match_table(self.terms, view.ctx.version) if self.terms else None
+        self.searched = []  # the search's conditions, when the settled part was searched through them
         self.settled = self._filtered(figures.with_settled_figures(view.endpoint.model.objects.all()))
         order = list(self.settled.query.order_by)
         self.usable = bool(order) and all(isinstance(term, OrderBy) and isinstance(term.expression, F)
@@ -147,6 +148,10 @@ class SplitIds:
         for backend in self.view.filter_backends:
             if self.matches and issubclass(backend, Search):
                 queryset = queryset.filter(search.in_match_table(self.matches))
+            elif issubclass(backend, Search):  # what the backend does, its conditions kept for the live part
+                self.searched = backend().conditions(self.view.request, self.view)
+                for condition in self.searched:
+                    queryset = queryset.filter(condition)
             else:
                 queryset = backend().filter_queryset(self.view.request, queryset, self.view)
         return queryset
@@ -180,9 +185,12 @@ class SplitIds:
                     clock.append((flt.field_name, value))
         if self.matches:
             queryset = queryset.filter(search.in_match_table(self.matches, each_row=True))
-        else:
+        elif connection.vendor == "sqlite":  # each live row asks the FTS index about itself
             for term in self.terms:
                 queryset = queryset.filter(view.endpoint.search_index(term, each_row=True))
+        else:  # PostgreSQL tests each row anyway: the settled part's conditions, built once
+            for condition in self.searched:
+                queryset = queryset.filter(condition)
         return queryset, clock
 
     # --- the two parts -----------------------------------------------------------------------------------

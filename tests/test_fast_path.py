@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from spacedock.api import views
-from spacedock.api.pagination import LL2Pagination, PageIds
+from spacedock.api.pagination import COUNTS, LL2Pagination, PageIds
 from spacedock.api.render.common import SHARED, duration, seconds
 from spacedock.catalog import models as m
 
@@ -211,24 +211,42 @@ def test_plain_listing_is_compiled_once_and_read_through_the_narrow_index(api):
     keys = [key for key in PageIds.SQL if key[1] == "spacecraft"]
     assert len(keys) == 1
     alias, sql = PageIds.SQL[keys[0]]
-    assert sql.endswith("LIMIT %s OFFSET %s") and "ORDER BY" in sql
-    _, filtered, _ = api("/2.3.0/spacecraft/?limit=10&is_placeholder=false")
+    assert "ORDER BY" in sql and "LIMIT" not in sql
+    kept = COUNTS.store[("ids", "spacecraft")]
+    assert len(kept) == m.Spacecraft.objects.count() and list(kept[:3]) == sorted(kept)[:3]
+    api("/2.3.0/spacecraft/?limit=10&is_placeholder=false")
     assert [key for key in PageIds.SQL if key[1] == "spacecraft"] == keys  # filtered: the ORM's query
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%s", "?"), [10, 20])
+            cursor.execute("EXPLAIN QUERY PLAN " + sql + " LIMIT ? OFFSET ?", [10, 20])
             plan = " ".join(str(row) for row in cursor.fetchall())
         assert "catalog_spacecraft_id_only" in plan
 
 
-def test_plain_listing_ids_equal_the_orms(api):
-    """Every page of the plain listing, through the compiled SQL, equals the ORM's slice of ids."""
+@pytest.mark.parametrize("kept", [True, False])
+def test_plain_listing_ids_equal_the_orms(api, monkeypatch, kept):
+    """Every page of the plain listing, from the ids kept in memory or (a listing too long to keep)
+    through the compiled SQL, equals the ORM's slice of ids; so does the count."""
+    if not kept:
+        monkeypatch.setattr(PageIds, "MAX_KEPT", 5)
     ids = list(m.Spacecraft.objects.order_by("id").values_list("id", flat=True))
     for offset in (0, 3, 50, len(ids) - 2, len(ids), len(ids) + 5):
         status, body, _ = api(f"/2.3.0/spacecraft/?limit=10&offset={offset}")
         assert status == 200
         assert [row["id"] for row in body["results"]] == ids[offset:offset + 10]
         assert body["count"] == len(ids)
+    assert (COUNTS.store[("ids", "spacecraft")] is not None) == kept
+
+
+def test_kept_ids_follow_the_data_version(api, settings):
+    """A write (a new data version) reads the plain listing's ids again."""
+    settings.SPACEDOCK_MAX_AGE = 60
+    _, before, _ = api("/2.3.0/spacecraft/?limit=3&offset=1")
+    make_spacecraft(2)
+    _, after, _ = api("/2.3.0/spacecraft/?limit=3&offset=1")
+    assert after["count"] == before["count"] + 1
+    assert [row["id"] for row in after["results"]] == list(
+        m.Spacecraft.objects.order_by("id").values_list("id", flat=True)[1:4])
 
 
 def test_kept_page_is_one_join_of_pieces(api, settings):

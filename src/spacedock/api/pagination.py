@@ -4,6 +4,7 @@ DRF's LimitOffsetPagination already builds LL2's links (sorted keys, `offset` dr
 built here the same way from one parse of the URL instead of four. Where DRF silently falls back
 (`limit=abc`), Spacedock answers 400 naming the parameter.
 """
+from array import array
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
 
 from django.db import connections
@@ -52,14 +53,16 @@ class PageIds:
     """What the paginator takes from a list: its `count()` and a slice of its ids.
 
     `listing` makes the list's ids (a `values_list("pk", flat=True)` queryset, or anything that counts
-    and slices the same way) when they are needed: a count kept for the data version and a plain
-    listing's ids need no queryset at all. `sql_key`, given for a plain listing (no filter, search or
-    ordering named: the same query for every request of a data version), lets its ids query be compiled
-    once and then run as plain SQL with its LIMIT and OFFSET: compiling it cost the ORM more than the
-    database took to answer it.
+    and slices the same way) when they are needed. `sql_key` = (data version, endpoint) is given for a
+    *plain listing*: no filter, search or ordering named, so the same query for every request of a data
+    version (LL2's default page, and any client paging through everything). Its ids are then read once
+    per data version and kept in the worker (up to `MAX_KEPT` of them, 8 bytes each): count and page
+    come from memory, at any offset. A longer one is compiled once and read page by page as plain SQL
+    with LIMIT and OFFSET (compiling cost the ORM more than the database took to answer).
     """
 
-    SQL: dict = {}  # sql_key -> (database alias, SQL ending in LIMIT/OFFSET placeholders), or None: use the ORM
+    SQL: dict = {}  # sql_key -> (database alias, the ids query's SQL), or None: the ORM answers
+    MAX_KEPT = 250_000
 
     def __init__(self, listing, sql_key=None):
         self.listing, self.sql_key, self._ids = listing, sql_key, None
@@ -71,18 +74,48 @@ class PageIds:
         return self._ids
 
     def count(self) -> int:
-        return self.ids.count()
+        kept = self._kept()
+        return len(kept) if kept is not None else self.ids.count()
 
     def __getitem__(self, window: slice) -> list:
-        plain = self._plain_sql() if self.sql_key is not None else None
-        if plain is None or window.step is not None:
-            return list(self.ids[window])
+        if window.step is None:
+            kept = self._kept()
+            if kept is not None:
+                return list(kept[window.start:window.stop])
+            plain = self._plain_sql()
+            if plain is not None:
+                alias, sql = plain
+                with connections[alias].cursor() as cursor:
+                    cursor.execute(f"{sql} LIMIT %s OFFSET %s", [window.stop - window.start, window.start])
+                    return [row[0] for row in cursor.fetchall()]
+        return list(self.ids[window])
+
+    def _kept(self):
+        """The plain listing's ids, read once per data version (kept with the counts); None when not a
+        plain listing or too long to keep."""
+        if self.sql_key is None:
+            return None
+        version, path = self.sql_key
+        return COUNTS.get(version, ("ids", path), self._read_all)
+
+    def _read_all(self):
+        plain = self._plain_sql()
+        if plain is None:
+            return None
         alias, sql = plain
+        kept = array("q")
         with connections[alias].cursor() as cursor:
-            cursor.execute(sql, [window.stop - window.start, window.start])
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"{sql} LIMIT %s", [self.MAX_KEPT + 1])
+            while len(kept) <= self.MAX_KEPT and (rows := cursor.fetchmany(10_000)):
+                try:
+                    kept.extend(row[0] for row in rows)
+                except (TypeError, OverflowError):  # not whole numbers: read page by page instead
+                    return None
+        return kept if len(kept) <= self.MAX_KEPT else None
 
     def _plain_sql(self):
+        if self.sql_key is None:
+            return None
         if self.sql_key not in self.SQL:
             if len(self.SQL) > 100:  # one entry per endpoint and data version
                 self.SQL.clear()
@@ -93,7 +126,7 @@ class PageIds:
                 except Exception:  # noqa: BLE001 - e.g. a queryset known to be empty: the ORM answers instead
                     sql = None
             plain = sql is not None and not params and " LIMIT " not in sql.upper()
-            self.SQL[self.sql_key] = (self.ids.db, f"{sql} LIMIT %s OFFSET %s") if plain else None
+            self.SQL[self.sql_key] = (self.ids.db, sql) if plain else None
         return self.SQL[self.sql_key]
 
 

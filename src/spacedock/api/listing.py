@@ -27,7 +27,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from spacedock.catalog import figures, search
 
-from .filters import Search
+from .filters import Filters, Search
 from .pagination import COUNTS
 
 NUMBERS = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
@@ -121,6 +121,7 @@ class SplitIds:
         # SQLite: the search's matches as a table of this connection, per data version (see catalog.search)
         self.matches = search.match_table(self.terms, view.ctx.version) if self.terms else None
         self.searched = []  # the search's conditions, when the settled part was searched through them
+        self.filterset = None  # the settled part's FilterSet, when the request names a filter
         self.settled = self._filtered(figures.with_settled_figures(view.endpoint.model.objects.all()))
         order = list(self.settled.query.order_by)
         self.usable = bool(order) and all(isinstance(term, OrderBy) and isinstance(term.expression, F)
@@ -144,9 +145,13 @@ class SplitIds:
         self._live_rows = self._settled_count = None
 
     def _filtered(self, queryset):
-        """The view's filter backends over `queryset`, the search answered from the match table if any."""
+        """The view's filter backends over `queryset`, the search answered from the match table if any;
+        the FilterSet and the search's conditions kept for the live part."""
         for backend in self.view.filter_backends:
-            if self.matches and issubclass(backend, Search):
+            if issubclass(backend, Filters):
+                self.filterset = backend().filterset(self.view.request, queryset, self.view)
+                queryset = queryset if self.filterset is None else self.filterset.qs
+            elif self.matches and issubclass(backend, Search):
                 queryset = queryset.filter(search.in_match_table(self.matches))
             elif issubclass(backend, Search):  # what the backend does, its conditions kept for the live part
                 self.searched = backend().conditions(self.view.request, self.view)
@@ -166,17 +171,12 @@ class SplitIds:
     def _live_filters(self):
         """(the live part's queryset with every filter but the clock's, [(figure, value)] the rows'
         figures must equal at the moment), or None when a filter is not one that can be split so."""
-        view, request = self.view, self.view.request
-        params = request.query_params
+        view = self.view
         queryset = view.endpoint.model.objects.filter(live__in=[True])  # `IN`: the index on live serves it
         clock = []
-        filterset_class = view.filterset_class
-        if filterset_class is not None and any(name in params for name in filterset_class.base_filters):
-            filterset = filterset_class(data=params, queryset=queryset, request=request)
-            if not filterset.is_valid():  # the settled part's filters have raised already
-                return None
-            for name, value in filterset.form.cleaned_data.items():
-                flt = filterset.filters[name]
+        if self.filterset is not None:  # the settled part's, valid: its filters over the live rows
+            for name, value in self.filterset.form.cleaned_data.items():
+                flt = self.filterset.filters[name]
                 if name not in view.endpoint.clock_filters:
                     queryset = flt.filter(queryset, value)
                 elif value not in EMPTY_VALUES:

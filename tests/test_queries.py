@@ -93,6 +93,25 @@ def test_shared_shapes_are_rendered_once_per_data_version(api, settings):
     assert len(captured.captured_queries) == cold
 
 
+def test_live_shapes_are_kept_for_their_window(api, settings):
+    """With response caching on, live figures are computed for the start of the max-age window, so live
+    spacecraft are kept rendered for it: another new URL in the window needs only the data version; in
+    the next window their rows, flights and dockings are read again and their figures have moved."""
+    settings.SPACEDOCK_MAX_AGE = 60
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:35Z"
+    path = "/2.3.0/spacecraft/?limit=100&x="
+    _, body = queries(api, path + "1")
+    with CaptureQueriesContext(connection) as captured:
+        status, same, _ = api(path + "2")  # a URL the response cache has not seen
+    assert (status, len(captured.captured_queries), same["results"]) == (200, 1, body["results"])
+    settings.SPACEDOCK_NOW = "2026-07-24T01:14:35Z"  # the next window
+    with CaptureQueriesContext(connection) as captured:
+        status, later, _ = api(path + "3")
+    assert (status, len(captured.captured_queries)) == (200, 4)
+    moved = [(a["id"], a["time_in_space"]) for a, b in zip(body["results"], later["results"]) if a != b]
+    assert moved and all(a["in_space"] for a in later["results"] if a["id"] in dict(moved))
+
+
 @pytest.mark.parametrize("path", ["spacecraft/627", "spacecraft_configurations/7", "agencies/121",
                                   "spacecraft_configuration_families/7"])
 def test_detail_queries_are_bounded(api, path):

@@ -25,13 +25,17 @@ class Context:
     """What a representation needs from the request: the absolute base, the `format` override, and the
     moment its live figures are computed for (one moment for the whole response)."""
 
-    __slots__ = ("base", "suffix", "now", "version")
+    __slots__ = ("base", "suffix", "now", "version", "windowed")
 
-    def __init__(self, base: str, fmt: str | None = None, now: dt.datetime | None = None, version: int | None = None):
+    def __init__(self, base: str, fmt: str | None = None, now: dt.datetime | None = None, version: int | None = None,
+                 windowed: bool = False):
         self.base = base.rstrip("/") + API_PREFIX
         self.suffix = f"?format={fmt}" if fmt else ""
         self.now = now or clock.now()
         self.version = version  # the data version the response is built from; None: share nothing
+        # Whether `now` is the start of a max-age window (response caching on): then every request of the
+        # window shows the same live figures, and live shapes are kept for it (SharedShapes.moving_for).
+        self.windowed = windowed
 
     @classmethod
     def from_request(cls, request) -> "Context":
@@ -40,7 +44,8 @@ class Context:
         if version is None:
             version = changes.current()
         moment = getattr(request, "figures_moment", None)  # the cache window's start (see api.caching)
-        return cls(f"{request.scheme}://{request.get_host()}", fmt, now=moment, version=version)
+        return cls(f"{request.scheme}://{request.get_host()}", fmt, now=moment, version=version,
+                   windowed=moment is not None)
 
     def url(self, collection: str, pk) -> str:
         """An object's absolute `url`, keeping the `format` parameter as LL2 (DRF reverse()) does."""
@@ -168,10 +173,15 @@ class SharedShapes:
         self.budget = budget
         self.clear()
 
+    MOVING_BUDGET = 4 << 20  # live shapes kept for the current moment (a few dozen spacecraft)
+
     def clear(self):
         self.version, self.size = None, 0
-        self.stores: dict = {}  # (base, suffix) -> {(kind name, id): bytes or (parts, reference keys)}
+        self.stores: dict = {}  # (base, suffix) -> {(kind name, id): bytes or (footprint, pieces)}
         self.order: deque = deque()  # (store, key) in the order kept: the first out when over budget
+        # Shapes that move with the clock (live spacecraft), rendered for one moment: with response caching
+        # on, figures are computed for the start of the max-age window, so within it they are the same.
+        self.moment, self.moving, self.moving_size = None, {}, 0
 
     @property
     def store(self) -> dict:
@@ -190,19 +200,26 @@ class SharedShapes:
     def store_for(self, ctx: Context) -> dict:
         return self.stores.setdefault((ctx.base, ctx.suffix), {})
 
+    def moving_for(self, ctx: Context) -> dict:
+        """The store of shapes rendered for `ctx.now` (emptied when the moment changes)."""
+        if ctx.now != self.moment:
+            self.moment, self.moving, self.moving_size = ctx.now, {}, 0
+        return self.moving.setdefault((ctx.base, ctx.suffix), {})
+
     def get(self, ctx: Context, key):
         """The shape's bytes as an orjson Fragment, or None (never kept, pushed out, or a reference of
         its template was)."""
         out: list = []
-        if not extend(self.store_for(ctx), key, out):
+        if not (extend(self.store_for(ctx), key, out) or (ctx.windowed and extend(self.moving_for(ctx), key, out))):
             return None
         return orjson.Fragment(out[0] if len(out) == 1 else b"".join(out))
 
-    def put(self, ctx: Context, key, obj, references: dict | None = None) -> None:
+    def put(self, ctx: Context, key, obj, references: dict | None = None, moving: bool = False) -> None:
         """Keep `obj`; with `references` ({id(sub-object): key}), as a template: its own bytes between
         the very bytes objects kept for the shapes it refers to (shared, not copied). Within a data
         version, host and format a kept shape's bytes never change, so the template stays right even if
-        one of those is later pushed out of the store. Not kept when a reference is not kept."""
+        one of those is later pushed out of the store. Not kept when a reference is not kept. `moving`:
+        a shape rendered for this moment only (kept until the moment changes, within `MOVING_BUDGET`)."""
         store = self.store_for(ctx)
         if references:
             keys: list = []
@@ -217,6 +234,11 @@ class SharedShapes:
             entry = (sum(map(len, parts)) + 8 * len(pieces) + 250, tuple(pieces))
         else:
             entry = json_bytes(obj)
+        if moving:
+            if ctx.windowed and self.moving_size + _footprint(entry) <= self.MOVING_BUDGET:
+                self.moving_for(ctx)[key] = entry
+                self.moving_size += _footprint(entry)
+            return
         old = store.get(key)
         if old is not None:
             self.size -= _footprint(old)
@@ -318,16 +340,17 @@ class Refs:
         as one list of pieces; a kept row is its pieces, any other its key, whose dict `resolve()` fills
         (`json_rows` then gives the bytes)."""
         store = SHARED.store_for(self.ctx) if kind.shared and self._sharing else None
+        moving = SHARED.moving_for(self.ctx) if store is not None and self.ctx.windowed else {}
         name, out, self._row_slots = kind.name, [], []
         for pk in pks:
             if out:
                 out.append(b",")
             key = (name, pk)
-            if store is None or pk is None or not extend(store, key, out):
+            if store is None or pk is None or not (extend(store, key, out) or extend(moving, key, out)):
                 self.get(kind, pk)
                 self._row_slots.append(len(out))
                 out.append(key)
-        self._row_store = store
+        self._row_store, self._row_moving = store, moving
         return out
 
     def json_rows(self, rows: list) -> list:
@@ -335,11 +358,11 @@ class Refs:
         by `resolve()` is taken from the store (no second encoding), any other is encoded."""
         if not self._row_slots:
             return rows
-        store, out, start = self._row_store, [], 0
+        store, moving, out, start = self._row_store, self._row_moving, [], 0
         for slot in self._row_slots:
             out += rows[start:slot]
             key = rows[slot]
-            if store is None or not extend(store, key, out):
+            if store is None or not (extend(store, key, out) or extend(moving, key, out)):
                 out.append(json_bytes(self._objects.get(key)))
             start = slot + 1
         out += rows[start:]
@@ -357,7 +380,8 @@ class Refs:
         references = None
         # Static shapes first: a template then takes their kept bytes.
         for key in sorted(self._new_shared, key=lambda k: self._kinds[k[0]].template):
-            if self._objects[key] and key not in self._unkept:  # found, and settled: keep its bytes
+            if self._objects[key]:  # found: keep its bytes, for the data version or (live) this moment
+                moving = key in self._unkept
                 if self._kinds[key[0]].template:
                     if references is None:  # the static shapes of this request (and its leaves), by identity
                         references = {}
@@ -367,9 +391,9 @@ class Refs:
                                 references[id(obj)] = LEAF
                             elif obj and kind.shared and not kind.template:
                                 references[id(obj)] = k
-                    SHARED.put(self.ctx, key, self._objects[key], references)
+                    SHARED.put(self.ctx, key, self._objects[key], references, moving=moving)
                 else:
-                    SHARED.put(self.ctx, key, self._objects[key])
+                    SHARED.put(self.ctx, key, self._objects[key], moving=moving)
         self._new_shared = []
 
 

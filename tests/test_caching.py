@@ -77,6 +77,16 @@ def test_a_repeated_url_is_served_from_the_cache(client, cached):
     assert queries > 3 and cached_queries == 1  # only the data version is read
 
 
+def test_a_repeated_parameter_keeps_its_values_order_in_the_key(client, cached):
+    """The key sorts parameters by name only: `ordering=id&ordering=-id` is not `ordering=-id&ordering=id`
+    (DRF takes the last one), so neither may answer for the other."""
+    first, _ = get(client, "/2.3.0/spacecraft/?limit=5&ordering=id&ordering=-id")
+    other, _ = get(client, "/2.3.0/spacecraft/?ordering=-id&limit=5&ordering=id")
+    same, queries = get(client, "/2.3.0/spacecraft/?ordering=id&limit=5&ordering=-id")
+    assert first["ETag"] != other["ETag"] and first.content != other.content
+    assert same["ETag"] == first["ETag"] and same.content == first.content and queries == 1
+
+
 def test_hosts_and_formats_are_cached_apart(client, cached):
     ll, _ = get(client)
     dev = client.get(PAGE, secure=True, HTTP_HOST="lldev.thespacedevs.com")

@@ -30,12 +30,18 @@ VARY = "Accept, Accept-Encoding"
 
 def cache_key(request, version) -> str:
     """The response's identity: data version, figures window, URL, host, `Accept` and gzip-ness."""
-    query = repr(sorted(request.GET.lists()))  # the parameters, whatever their order in the URL
+    # The raw parameters, whatever their order in the URL (a stable sort by name keeps a repeated
+    # parameter's values in order); no QueryDict to build for a request answered 304.
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&"), key=_name))
     gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
     window = int(request.figures_moment.timestamp())
     raw = "|".join((str(version), str(window), request.scheme, request.get_host(), request.path, query,
                     request.META.get("HTTP_ACCEPT", ""), "gz" if gzip else ""))
     return "spacedock:response:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def _name(pair: str) -> str:
+    return pair.partition("=")[0]
 
 
 class ResponseCache:

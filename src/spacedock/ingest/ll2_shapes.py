@@ -404,15 +404,18 @@ class Reader:
             fields["spacestation_id"] = station
         return self._save(m.DockingLocation, pk, fields)
 
+    # The key under which a station's docking location holds the event docked at it now (2.2.0: `docked`).
+    DOCKED_KEY = "currently_docked"
+
     def space_station(self, obj, path=""):
         """A station (2.3.0 detailed): itself, its docking locations, and the events docked at them now."""
         pk = self.station(obj, path)
         for i, location in enumerate(_list(obj.get("docking_location") or [], f"{path}.docking_location".lstrip("."))):
             lpath = f"{path}.docking_location[{i}]".lstrip(".")
             location_id = self.docking_location(location, lpath, station=pk)
-            docked = location.get("currently_docked")
+            docked = location.get(self.DOCKED_KEY)
             if docked:
-                self.docking_event(docked, f"{lpath}.currently_docked", station=pk, location=location_id)
+                self.docking_event(docked, f"{lpath}.{self.DOCKED_KEY}", station=pk, location=location_id)
         return pk
 
 

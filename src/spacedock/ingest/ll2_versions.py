@@ -153,6 +153,8 @@ def _text_or_none(obj, key, path):
 class LegacyReader(Reader):
     """Reads a 2.0.0-2.2.0 record (and everything nested in it) as the 2.3.0 reader would its twin."""
 
+    DOCKED_KEY = "docked"  # a 2.2.0 docking location's event docked at it now
+
     def __init__(self, batch: Batch, where: str, facts, version: str):
         super().__init__(batch, where, facts)
         self.version = version
@@ -287,14 +289,8 @@ class LegacyReader(Reader):
 
     def space_station(self, obj, path=""):
         """A 2.2.0 detailed station: itself, its docking locations and the event `docked` at each."""
-        pk = self.station(obj, path)
+        pk = super().space_station(obj, path)
         self._account("space station", obj, pk, set(obj) | ({"image"} if obj.get("image_url") else set()))
-        for i, location in enumerate(_list(obj.get("docking_location") or [], f"{path}.docking_location".lstrip("."))):
-            lpath = f"{path}.docking_location[{i}]".lstrip(".")
-            location_id = self.docking_location(location, lpath, station=pk)
-            docked = location.get("docked")
-            if docked:
-                self.docking_event(docked, f"{lpath}.docked", station=pk, location=location_id)
         return pk
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from spacedock.catalog.clock import parse_moment
 from spacedock.ingest.export import DEFAULT_BASE, FORMATS, export
 from spacedock.ingest.sources import STDIN, is_json_lines_name
+
+from ._options import as_of_moment
 
 
 class Command(BaseCommand):
@@ -26,11 +27,7 @@ class Command(BaseCommand):
                             help=f"the scheme and host of the records' urls (default: {DEFAULT_BASE})")
 
     def handle(self, *args, path, fmt=None, as_of=None, base_url=DEFAULT_BASE, **options):
-        if as_of is not None:
-            try:
-                as_of = parse_moment(as_of)
-            except ValueError:
-                raise CommandError(f"--as-of: {as_of!r} is not an ISO 8601 date-time such as 2026-07-24T01:13:35Z") from None
+        as_of = as_of_moment(as_of)
         if fmt is None:
             name = path.lower().removesuffix(".gz")
             fmt = "ll2" if name.endswith(".json") and not is_json_lines_name(path) else "jsonl"

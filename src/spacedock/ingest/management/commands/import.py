@@ -2,9 +2,10 @@
 Lines; files or `-` for standard input) into the catalogue."""
 from django.core.management.base import BaseCommand, CommandError
 
-from spacedock.catalog.clock import parse_moment
 from spacedock.ingest.importer import ImportFailed, import_each, import_paths
 from spacedock.ingest.ll2_shapes import KINDS
+
+from ._options import as_of_moment
 
 
 class Command(BaseCommand):
@@ -26,11 +27,7 @@ class Command(BaseCommand):
                                  "the others are imported; exits 1 if any file failed")
 
     def handle(self, *args, paths, kind=None, as_of=None, each=False, **options):
-        if as_of is not None:
-            try:
-                as_of = parse_moment(as_of)
-            except ValueError:
-                raise CommandError(f"--as-of: {as_of!r} is not an ISO 8601 date-time such as 2026-07-24T01:13:35Z") from None
+        as_of = as_of_moment(as_of)
         if each:
             return self.import_each(paths, kind, as_of)
         try:

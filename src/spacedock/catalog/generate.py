@@ -327,6 +327,7 @@ def generate(count: int, seed: int = 1) -> Summary:
             for model in (Spacecraft, Launch, SpacecraftFlight, DockingEvent):
                 model.objects.bulk_create(rows[model], batch_size=BATCH_SIZE)
                 totals[model] += len(rows[model])
+        figures.analyze_tables()  # the planner's row counts, else it plans for the empty tables it last saw
         changes.bump()
     return Summary(spacecraft=totals[Spacecraft], flights=totals[SpacecraftFlight], launches=totals[Launch],
                    dockings=totals[DockingEvent], removed=removed, seconds=time.monotonic() - started, seed=seed)

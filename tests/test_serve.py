@@ -43,6 +43,12 @@ def test_serve_loads_bundled_data_and_answers(tmp_path):
         assert body["next"] == f"http://127.0.0.1:{port}/2.3.0/spacecraft/?limit=1&offset=1"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/rest_framework/css/bootstrap.min.css") as r:
             assert r.status == 200 and len(r.read()) > 1000
+        # glibc keeps a page's buffers in its heap (README, "Worker memory"): the environment gunicorn runs in.
+        environ = dict(item.split(b"=", 1) for item in open(f"/proc/{server.pid}/environ", "rb").read().split(b"\0")
+                       if b"=" in item)
+        expected = {b"MALLOC_MMAP_THRESHOLD_": b"4194304", b"MALLOC_TRIM_THRESHOLD_": b"16777216"}
+        assert {name: environ.get(name) for name in expected} == {
+            name: os.environ.get(name.decode(), value.decode()).encode() for name, value in expected.items()}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         output = server.communicate(timeout=20)[0].decode()

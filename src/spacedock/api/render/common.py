@@ -18,6 +18,8 @@ import orjson
 
 from spacedock.catalog import changes, clock
 
+from .prepared import Prepared
+
 API_PREFIX = "/2.3.0/"
 
 
@@ -132,8 +134,16 @@ class Kind:
     # Embeds no other shape (a stored LL2 document): a template being made need not look inside it.
     leaf: bool = False
 
-    def fetch(self, ids, ctx):
+    def query(self, ids):
+        """The rows of these ids, as a `values()` queryset."""
         return self.model.objects.filter(pk__in=ids).values(*self.columns)
+
+    def fetch(self, ids, ctx) -> list:
+        """`query(ids)`'s rows, through SQL compiled once (see `prepared`)."""
+        prepared = self.__dict__.get("_prepared")
+        if prepared is None:
+            prepared = self._prepared = Prepared(self.model, self.query)
+        return prepared(ids)
 
     def render(self, row, refs: "Refs") -> dict:  # pragma: no cover - abstract
         raise NotImplementedError

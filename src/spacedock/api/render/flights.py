@@ -11,6 +11,7 @@ from spacedock.catalog.figures import on_for
 from spacedock.catalog.models import DockingEvent, DockingLocation, Launch, SpacecraftFlight, SpaceStation
 
 from .common import Kind, duration, grouped, moment, seconds
+from .prepared import Prepared
 from .configs import CONFIG_NORMAL
 from .spacecraft import SPACECRAFT_IN_FLIGHT, SPACECRAFT_NESTED_DETAILED
 
@@ -94,9 +95,9 @@ class FlightNormalKind(Kind):
     mode = "normal"
     spacecraft: Kind = SPACECRAFT_IN_FLIGHT
 
-    def fetch(self, ids, ctx):
+    def query(self, ids):
         # A launch an older LL2 version named only by id (and net) has no document to show: `launch` is null.
-        return super().fetch(ids, ctx).annotate(
+        return super().query(ids).annotate(
             launch_known=ExpressionWrapper(~Q(launch__document={}), output_field=BooleanField()))
 
     def render(self, row, refs):
@@ -122,13 +123,12 @@ class FlightDetailedKind(FlightNormalKind):
     mode = "detailed"
     spacecraft = SPACECRAFT_NESTED_DETAILED
 
+    dockings = Prepared(DockingEvent, lambda ids: DockingEvent.objects.filter(flight_vehicle_chaser_id__in=ids)
+                        .order_by("flight_vehicle_chaser_id", "docking", "id").values_list("flight_vehicle_chaser_id", "id"))
+
     def fetch(self, ids, ctx):
-        rows = list(super().fetch(ids, ctx))
-        dockings = grouped(
-            DockingEvent.objects.filter(flight_vehicle_chaser_id__in=ids).order_by("flight_vehicle_chaser_id",
-                                                                                  "docking", "id")
-            .values_list("flight_vehicle_chaser_id", "id")
-        )
+        rows = super().fetch(ids, ctx)
+        dockings = grouped(self.dockings(ids))
         for row in rows:
             row["dockings"] = dockings.get(row["id"], [])
         return rows

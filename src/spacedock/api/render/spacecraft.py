@@ -9,6 +9,7 @@ from spacedock.catalog.models import Spacecraft, SpacecraftFlight
 from .common import Kind, duration, grouped, seconds
 from .configs import CONFIG_DETAILED, CONFIG_NORMAL
 from .images import IMAGE
+from .prepared import Prepared
 
 
 class SpacecraftNormalKind(Kind):
@@ -27,7 +28,7 @@ class SpacecraftNormalKind(Kind):
         return not row["live"]
 
     def fetch(self, ids, ctx):
-        rows = list(super().fetch(ids, ctx))
+        rows = super().fetch(ids, ctx)
         figures.live_figures(rows, ctx.now)
         return rows
 
@@ -70,12 +71,12 @@ class SpacecraftDetailedKind(SpacecraftNestedDetailedKind):
     level = 0
     mode = "detailed"
 
+    flights = Prepared(SpacecraftFlight, lambda ids: SpacecraftFlight.objects.filter(spacecraft_id__in=ids)
+                       .order_by("spacecraft_id", "launch__net", "id").values_list("spacecraft_id", "id"))
+
     def fetch(self, ids, ctx):
-        rows = list(super().fetch(ids, ctx))
-        flights = grouped(
-            SpacecraftFlight.objects.filter(spacecraft_id__in=ids).order_by("spacecraft_id", "launch__net", "id")
-            .values_list("spacecraft_id", "id")
-        )
+        rows = super().fetch(ids, ctx)
+        flights = grouped(self.flights(ids))
         for row in rows:
             row["flights"] = flights.get(row["id"], [])
         return rows

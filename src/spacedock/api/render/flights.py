@@ -5,26 +5,16 @@ Launches, landings, crews, stations and payload flights are LL2 documents kept a
 emitted as they came. A flight's `duration` is live (see `catalog.figures`); `response_mode` is the
 last key of a flight, as in LL2's schema.
 """
-from django.db.models import BooleanField, ExpressionWrapper, Q
+import orjson
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, TextField
 
 from spacedock.catalog.figures import on_for
-from spacedock.catalog.models import DockingEvent, DockingLocation, Launch, SpacecraftFlight, SpaceStation
+from spacedock.catalog.models import DockingEvent, DockingLocation, SpacecraftFlight, SpaceStation
 
 from .common import Kind, duration, grouped, moment, seconds
-from .prepared import Prepared
 from .configs import CONFIG_NORMAL
+from .prepared import Prepared
 from .spacecraft import SPACECRAFT_IN_FLIGHT, SPACECRAFT_NESTED_DETAILED
-
-
-class LaunchKind(Kind):
-    name = "launch"
-    level = 85
-    model = Launch
-    columns = ("id", "document")
-    leaf = True  # an LL2 document as imported: embeds no shape of ours
-
-    def render(self, row, refs):
-        return row["document"]
 
 
 class StationKind(Kind):
@@ -96,9 +86,12 @@ class FlightNormalKind(Kind):
     spacecraft: Kind = SPACECRAFT_IN_FLIGHT
 
     def query(self, ids):
-        # A launch an older LL2 version named only by id (and net) has no document to show: `launch` is null.
+        # The launch is its LL2 document as imported (stored as orjson wrote it), read as text with the flight
+        # and embedded as it is: no query of its own, nothing parsed and encoded again. A launch an older LL2
+        # version named only by id (and net) has no document to show: `launch` is null.
         return super().query(ids).annotate(
-            launch_known=ExpressionWrapper(~Q(launch__document={}), output_field=BooleanField()))
+            launch_known=ExpressionWrapper(~Q(launch__document={}), output_field=BooleanField()),
+            launch_document=ExpressionWrapper(F("launch__document"), output_field=TextField()))
 
     def render(self, row, refs):
         return {
@@ -107,7 +100,7 @@ class FlightNormalKind(Kind):
             "destination": row["destination"],
             "mission_end": moment(row["mission_end"]),
             "spacecraft": refs.get(self.spacecraft, row["spacecraft_id"]),
-            "launch": refs.get(LAUNCH, row["launch_id"]) if row["launch_known"] else None,
+            "launch": orjson.Fragment(row["launch_document"]) if row["launch_known"] else None,
             "landing": row["landing"],
             "duration": None if row["launch__net"] is None else seconds(on_for(row["launch__net"], row["mission_end"],
                                                                                 refs.ctx.now)),
@@ -142,7 +135,6 @@ class FlightDetailedKind(FlightNormalKind):
         return out
 
 
-LAUNCH = LaunchKind()
 STATION_NORMAL = StationKind()
 STATION_MINI = StationMiniKind()
 DOCKING_LOCATION = DockingLocationKind()

@@ -133,7 +133,9 @@ def test_urls_follow_each_requests_host_and_format(api):
 
 @pytest.mark.parametrize("query", ["", "limit=10", "offset=5&limit=3", "x=1&x=2&a=&b", "search=So%20yuz+x&ordering=-id",
                                    "q=%E2%80%A8&z=%ff", "a;b=1", "limit=100&offset=200&format=json&x=abc-1",
-                                   "b=2&a=1&a=3", "k=%2B%26%3D", "%C3%A9=%C3%BC", "emptyval=&=noval", "offset=abc"])
+                                   "b=2&a=1&a=3", "k=%2B%26%3D", "%C3%A9=%C3%BC", "emptyval=&=noval", "offset=abc",
+                                   "flag&flag=&b=1&&x=A_b.c~d-e", "a=b=c", "a=b+c", "limit=5&offset=10&x=1700000000-3",
+                                   "z=1&y=2&z=0&limit=7", "a=%41", "&", "=", "a b=1"])
 def test_page_links_are_drfs(rf, query):
     """The links are built from one parse of the URL; the text is what DRF's replace_query_param and
     remove_query_param give."""

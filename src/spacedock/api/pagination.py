@@ -4,6 +4,7 @@ DRF's LimitOffsetPagination already builds LL2's links (sorted keys, `offset` dr
 built here the same way from one parse of the URL instead of four. Where DRF silently falls back
 (`limit=abc`), Spacedock answers 400 naming the parameter.
 """
+import re
 from array import array
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
 
@@ -130,6 +131,33 @@ class PageIds:
         return self.SQL[self.sql_key]
 
 
+# Characters that URL decoding and `quote_plus` both leave as they are: a path or a `key=value` of only these
+# is its own encoding, with no need to decode and encode it again.
+UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+UNRESERVED_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def _parse(request):
+    """(scheme, host, path, fragment) of the request's absolute URL, and per query key its `key=value`
+    pieces encoded as DRF's `urlencode(..., doseq=True)` writes them."""
+    query, path = request.META.get("QUERY_STRING", ""), request.path
+    if UNRESERVED_PATH.fullmatch(path):
+        encoded: dict = {}
+        for piece in query.split("&"):
+            if not piece:
+                continue  # parse_qs skips empty pieces
+            key, _, value = piece.partition("=")  # `key` alone is `key=` (blank values kept)
+            if not (UNRESERVED.fullmatch(key) and UNRESERVED.fullmatch(value)):
+                break
+            encoded.setdefault(key, []).append(f"{key}={value}")
+        else:
+            return (request.scheme, request.get_host(), path, ""), {key: "&".join(pieces) for key, pieces in
+                                                                      encoded.items()}
+    scheme, netloc, path, query, fragment = urlsplit(request.build_absolute_uri())
+    return (scheme, netloc, path, fragment), {key: urlencode([(key, values)], doseq=True)
+                                              for key, values in parse_qs(query, keep_blank_values=True).items()}
+
+
 class LL2Pagination(LimitOffsetPagination):
     default_limit = 10
     max_limit = 100
@@ -160,10 +188,7 @@ class LL2Pagination(LimitOffsetPagination):
     def _link(self, **changes) -> str:
         parsed = getattr(self, "_parsed", None)
         if parsed is None or parsed[0] is not self.request:
-            scheme, netloc, path, query, fragment = urlsplit(self.request.build_absolute_uri())
-            encoded = {key: urlencode([(key, values)], doseq=True)
-                       for key, values in parse_qs(query, keep_blank_values=True).items()}
-            parsed = self._parsed = (self.request, (scheme, netloc, path, fragment), encoded)
+            parsed = self._parsed = (self.request, *_parse(self.request))
         _, (scheme, netloc, path, fragment), encoded = parsed
         pieces = dict(encoded)
         for key, value in changes.items():

@@ -356,10 +356,19 @@ class Refs:
             if out:
                 out.append(b",")
             key = (name, pk)
-            if store is None or pk is None or not (extend(store, key, out) or extend(moving, key, out)):
-                self.get(kind, pk)
-                self._row_slots.append(len(out))
-                out.append(key)
+            if store is not None and pk is not None:  # `extend()`, inlined: a page asks it a hundred times
+                entry = store.get(key)
+                if entry is None:
+                    entry = moving.get(key)
+                if entry is not None:
+                    if entry.__class__ is bytes:
+                        out.append(entry)
+                    else:
+                        out += entry[1]
+                    continue
+            self.get(kind, pk)
+            self._row_slots.append(len(out))
+            out.append(key)
         self._row_store, self._row_moving = store, moving
         return out
 

@@ -117,6 +117,19 @@ def test_304_without_the_cache_too(client, settings, db):
     assert again.status_code == 304
 
 
+@pytest.mark.parametrize("max_age", [30, 0])
+def test_other_conditional_headers_are_djangos(client, cached, max_age):
+    """If-Match and If-Unmodified-Since are answered as Django's ConditionalGetMiddleware answers them, whether
+    or not the response cache has already checked If-None-Match or holds the page."""
+    cached.SPACEDOCK_MAX_AGE = max_age
+    first, _ = get(client)
+    assert get(client, HTTP_IF_MATCH='"something-else"')[0].status_code == 412
+    assert get(client, HTTP_IF_MATCH=first["ETag"])[0].status_code == 200
+    # No Last-Modified: Django's middleware says the precondition fails.
+    assert get(client, HTTP_IF_UNMODIFIED_SINCE="Sat, 01 Jan 2000 00:00:00 GMT")[0].status_code == 412
+    assert get(client, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_IF_MATCH=first["ETag"])[0].status_code == 304
+
+
 def test_gzip_only_for_clients_that_ask(client, cached):
     plain, _ = get(client)
     for _ in range(2):  # stored compressed, served compressed

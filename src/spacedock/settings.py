@@ -38,7 +38,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.gzip.GZipMiddleware",  # only for clients that ask (Accept-Encoding: gzip)
-    "django.middleware.http.ConditionalGetMiddleware",  # ETag, and 304 for a matching If-None-Match
+    "spacedock.api.caching.ConditionalGet",  # ETag, and 304 for a matching If-None-Match (Django's)
 ]
 
 ROOT_URLCONF = "spacedock.urls"

@@ -15,9 +15,12 @@ import hashlib
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.http import ConditionalGetMiddleware
 from django.utils.http import parse_etags
 
 from spacedock.catalog import changes, clock
+
+from .render.common import origin
 
 API_PREFIX = "/2.3.0/"
 SKIPPED_HEADERS = {"content-length"}
@@ -35,7 +38,7 @@ def cache_key(request, version) -> str:
     query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&"), key=_name))
     gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
     window = int(request.figures_moment.timestamp())
-    raw = "|".join((str(version), str(window), request.scheme, request.get_host(), request.path, query,
+    raw = "|".join((str(version), str(window), origin(request), request.path, query,
                     request.META.get("HTTP_ACCEPT", ""), "gz" if gzip else ""))
     return "spacedock:response:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
@@ -68,7 +71,8 @@ class ResponseCache:
         for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
             if tag.removeprefix("W/") == request.etag:  # W/: as gzip marks the compressed representation's
                 return self._fresh_for(HttpResponseNotModified(headers={"ETag": tag, "Vary": VARY}))
-        hit = self.cache.get(key)
+        # A stored answer skips the conditions Django's middleware tests (If-Match: 412): those requests are rare.
+        hit = None if any(name in request.META for name in OTHER_CONDITIONS) else self.cache.get(key)
         if hit is not None:
             content, headers = hit
             return HttpResponse(content, headers=headers)
@@ -83,3 +87,20 @@ class ResponseCache:
         if response.status_code in (200, 304) and not response.has_header("Cache-Control"):
             response["Cache-Control"] = f"max-age={max(self.max_age, 0)}"
         return response
+
+
+# Conditional headers other than If-None-Match: Django's middleware still answers those (412, or 304 by date).
+OTHER_CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_MODIFIED_SINCE")
+
+
+class ConditionalGet(ConditionalGetMiddleware):
+    """Django's ETag and `304 Not Modified` handling, except where `ResponseCache` has done it already: an API
+    response whose ETag is the one derived from its cache key was checked against If-None-Match before
+    its view ran, so looking again would only find what was found then."""
+
+    def process_response(self, request, response):
+        etag = getattr(request, "etag", None)
+        if (etag is not None and response.get("ETag") == etag
+                and not any(name in request.META for name in OTHER_CONDITIONS)):
+            return response
+        return super().process_response(request, response)

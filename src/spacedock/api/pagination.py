@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
-from .render.common import json_bytes
+from .render.common import json_bytes, origin
 
 
 def _whole_number(request, name, minimum):
@@ -151,8 +151,8 @@ def _parse(request):
                 break
             encoded.setdefault(key, []).append(f"{key}={value}")
         else:
-            return (request.scheme, request.get_host(), path, ""), {key: "&".join(pieces) for key, pieces in
-                                                                      encoded.items()}
+            scheme, _, netloc = origin(request).partition("://")
+            return (scheme, netloc, path, ""), {key: "&".join(pieces) for key, pieces in encoded.items()}
     scheme, netloc, path, query, fragment = urlsplit(request.build_absolute_uri())
     return (scheme, netloc, path, fragment), {key: urlencode([(key, values)], doseq=True)
                                               for key, values in parse_qs(query, keep_blank_values=True).items()}

@@ -46,12 +46,22 @@ class Context:
         if version is None:
             version = changes.current()
         moment = getattr(request, "figures_moment", None)  # the cache window's start (see api.caching)
-        return cls(f"{request.scheme}://{request.get_host()}", fmt, now=moment, version=version,
+        return cls(origin(request), fmt, now=moment, version=version,
                    windowed=moment is not None)
 
     def url(self, collection: str, pk) -> str:
         """An object's absolute `url`, keeping the `format` parameter as LL2 (DRF reverse()) does."""
         return f"{self.base}{collection}/{pk}/{self.suffix}"
+
+
+def origin(request) -> str:
+    """`scheme://host` of the request (DRF's or Django's), worked out once per request: the cache key, the
+    shapes' `url`s and the page links all need it, and `get_host()` validates against ALLOWED_HOSTS each time."""
+    request = getattr(request, "_request", request)
+    known = request.__dict__.get("_spacedock_origin")
+    if known is None:
+        known = request._spacedock_origin = f"{request.scheme}://{request.get_host()}"
+    return known
 
 
 def duration(value):

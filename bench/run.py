@@ -7,7 +7,9 @@ table of req/s, p50, p99 and ratio to the ceiling per case, with the targets it 
 goes to bench/results.json (with the machine's facts) and bench/results.md (for the README).
 
 Cases: `ceiling` (bench/ceiling.py returning the bytes of the `?limit=100` page, same gunicorn
-settings); `normal-unique` and `detailed-unique` (pages of 100, every URL new: bench/unique.lua);
+settings; run before the first case and again after each of the three below, and each of those is
+compared with the mean of the two ceiling runs around it, since a shared machine's speed drifts within
+a run); `normal-unique` and `detailed-unique` (pages of 100, every URL new: bench/unique.lua);
 `repeated` (one URL, revalidated with If-None-Match when the server sends an ETag:
 bench/repeated.lua); `search-sqlite` and `search-postgres` (search + ordering + filter, offsets near
 the end of the result, every URL new, 2 connections so that p50 is a request's own time, not time
@@ -294,6 +296,19 @@ def search_case(name: str, base: str, seconds: int, nonce: str) -> dict:
                 note=f"count {count:,}, offsets {first:,}-{first + 9:,}")
 
 
+def ceiling_run(url: str, args, n: int) -> dict:
+    print(f"-- ceiling ({n})", flush=True)
+    return run_wrk(url, args.seconds, args.connections)
+
+
+def ceiling_row(runs: list[dict], what: str) -> dict:
+    """The ceiling's row: the mean of its runs (one before the first case and one after each)."""
+    mean = lambda key: sum(run[key] for run in runs) / len(runs)  # noqa: E731
+    return {"case": "ceiling", "url": "bench/ceiling.py", "requests_per_sec": mean("requests_per_sec"),
+            "p50_ms": mean("p50_ms"), "p99_ms": mean("p99_ms"), "runs": runs,
+            "note": f"{what}; mean of {len(runs)} runs: " + ", ".join(f"{run['requests_per_sec']:,.0f}" for run in runs)}
+
+
 def run_cases(args) -> tuple[list[dict], dict]:
     VAR.mkdir(parents=True, exist_ok=True)
     sqlite_url = f"sqlite:///{VAR / 'spacedock.sqlite3'}"
@@ -318,20 +333,27 @@ def run_cases(args) -> tuple[list[dict], dict]:
             ceiling_url = f"http://{HOST}:{args.port + 1}"
             for _ in range(8):
                 fetch(ceiling_url + "/")
-            print("-- ceiling", flush=True)
-            rows.append(dict(run_wrk(ceiling_url, args.seconds, args.connections), case="ceiling", url="bench/ceiling.py",
-                             note=f"the {len(page):,} bytes of {PAGE}"))
-        warm_up(base)
-        for name, extra in (("normal-unique", ""), ("detailed-unique", "&mode=detailed")):
-            print(f"-- {name}", flush=True)
-            result = run_wrk(base, args.seconds, args.connections, "unique.lua",
-                             (PAGE + extra, 0, 100, 100, WRK_THREADS, nonce))
-            rows.append(dict(result, case=name, url=f"{PAGE}{extra}&offset=0..9900&x=<n>", note="every URL new"))
-        print("-- repeated", flush=True)
-        result = run_wrk(base + PAGE, args.seconds, args.connections, "repeated.lua")
-        statuses = result.get("statuses", {})
-        share = statuses.get("304", 0) / max(1, sum(statuses.values()))
-        rows.append(dict(result, case="repeated", url=PAGE, note=f"304 Not Modified: {share:.0%}"))
+            warm_up(base)
+            # The ceiling is measured before and after each case, so each case is compared with the ceiling
+            # of its own minutes: on a shared machine the speed of both drifts within one run.
+            ceilings = [ceiling_run(ceiling_url, args, 1)]
+            cases = [(name, (PAGE + extra, 0, 100, 100, WRK_THREADS, nonce)) for name, extra in
+                     (("normal-unique", ""), ("detailed-unique", "&mode=detailed"))] + [("repeated", None)]
+            for name, script_args in cases:
+                print(f"-- {name}", flush=True)
+                if script_args is None:
+                    result = run_wrk(base + PAGE, args.seconds, args.connections, "repeated.lua")
+                    statuses = result.get("statuses", {})
+                    share = statuses.get("304", 0) / max(1, sum(statuses.values()))
+                    row = dict(result, case=name, url=PAGE, note=f"304 Not Modified: {share:.0%}")
+                else:
+                    result = run_wrk(base, args.seconds, args.connections, "unique.lua", script_args)
+                    row = dict(result, case=name, url=f"{script_args[0]}&offset=0..9900&x=<n>", note="every URL new")
+                ceilings.append(ceiling_run(ceiling_url, args, len(ceilings) + 1))
+                row["ceiling_rps"] = (ceilings[-2]["requests_per_sec"] + ceilings[-1]["requests_per_sec"]) / 2
+                row["note"] += f"; ceiling around it {row['ceiling_rps']:,.0f} req/s"
+                rows.append(row)
+        rows.insert(0, ceiling_row(ceilings, f"the {len(page):,} bytes of {PAGE}"))
         print("-- search-sqlite", flush=True)
         rows.append(search_case("search-sqlite", base, args.seconds, nonce))
         memory = worker_rss_mb(server.pid)
@@ -350,11 +372,13 @@ def run_cases(args) -> tuple[list[dict], dict]:
 
 
 def judge(rows: list[dict]) -> None:
-    """Adds ratio to the ceiling, the target and whether it is met (None: no target, or skipped)."""
+    """Adds ratio to the ceiling (measured around the case when it was, else the ceiling row's), the target and
+    whether it is met (None: no target, or skipped)."""
     ceiling = next((r["requests_per_sec"] for r in rows if r["case"] == "ceiling"), None)
     for row in rows:
         rps = row.get("requests_per_sec")
-        row["ratio_to_ceiling"] = rps / ceiling if rps is not None and ceiling else None
+        around = row.get("ceiling_rps") or ceiling  # the ceiling measured around the case, when it was
+        row["ratio_to_ceiling"] = rps / around if rps is not None and around else None
         kind, bound, text = TARGETS.get(row["case"], (None, None, ""))
         row["target"] = text
         errors = row.get("non_2xx_3xx", 0) + sum(row.get("socket_errors", {}).values())

@@ -132,6 +132,17 @@ def test_judge_ratios_targets_and_errors():
     assert [line[6] for line in run.table_rows(rows)] == ["-", "PASS", "FAIL", "FAIL", "PASS", "SKIP"]
 
 
+def test_each_case_is_compared_with_the_ceiling_around_it():
+    runs = [{"requests_per_sec": rps, "p50_ms": 1.0, "p99_ms": 2.0} for rps in (1000.0, 800.0, 600.0)]
+    rows = [run.ceiling_row(runs, "the page"),
+            {"case": "normal-unique", "requests_per_sec": 270.0, "ceiling_rps": 900.0},
+            {"case": "detailed-unique", "requests_per_sec": 100.0, "ceiling_rps": 700.0}]
+    run.judge(rows)
+    assert rows[0]["requests_per_sec"] == pytest.approx(800.0) and "mean of 3 runs: 1,000, 800, 600" in rows[0]["note"]
+    assert [row["ratio_to_ceiling"] for row in rows[1:]] == [pytest.approx(0.3), pytest.approx(100 / 700)]
+    assert [row["passed"] for row in rows] == [None, True, False]
+
+
 def test_ceiling_app_returns_its_bytes(tmp_path, monkeypatch):
     body = b'{"count":1,"next":null,"previous":null,"results":[]}'
     calls = []

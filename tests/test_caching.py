@@ -243,6 +243,21 @@ def test_data_version_is_bumped_by_every_import(db):
     assert m.DataVersion.objects.count() == 1
 
 
+def test_the_data_version_is_read_on_the_drivers_connection_unless_queries_are_logged(db, settings):
+    """Read straight on sqlite3's or psycopg's connection (no query logged), it is the stored version, also
+    within the transaction that bumped it; a test counting queries sees it as the one query it is."""
+    from spacedock.catalog import changes
+
+    settings.DEBUG = False
+    stored = lambda: m.DataVersion.objects.get(pk=1).version  # noqa: E731
+    assert changes.current() == stored()
+    changes.bump()
+    assert changes.current() == stored()
+    with CaptureQueriesContext(connection) as queries:
+        assert changes.current() == stored()
+    assert len(queries) == 2 and changes.CURRENT_SQL in queries[0]["sql"]
+
+
 def test_counts_are_kept_per_data_version(api):
     """A count is reused until the data changes; a single save is a change too."""
     assert api("/2.3.0/spacecraft/?search=Zulu")[1]["count"] == 0

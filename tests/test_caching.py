@@ -74,6 +74,7 @@ def test_a_repeated_url_is_served_from_the_cache(client, cached):
     again, cached_queries = get(client, "/2.3.0/spacecraft/?format=json&limit=5")  # same query, other key order
     assert first.status_code == again.status_code == 200
     assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert list(again.items()) == list(first.items())  # the same headers, Content-Length too, in the same order
     assert queries > 3 and cached_queries == 1  # only the data version is read
 
 

@@ -1,7 +1,11 @@
-"""WSGI entry point for production servers (gunicorn)."""
+"""WSGI entry point for production servers (gunicorn): Django, with revalidations answered first."""
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spacedock.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from spacedock.api.caching import RevalidationFirst  # noqa: E402 - needs the settings set up above
+
+application = RevalidationFirst(django_application)

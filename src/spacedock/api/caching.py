@@ -14,6 +14,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.http import parse_etags
@@ -23,7 +24,6 @@ from spacedock.catalog import changes, clock
 from .render.common import origin
 
 API_PREFIX = "/2.3.0/"
-SKIPPED_HEADERS = {"content-length"}
 # Bigger bodies are not cached: storing one copies (pickles) it, which for an uncompressed page of 100
 # (200 KB normal, 1 MB detailed) cost more than re-rendering saves unless the same URL comes back without
 # its ETag; pages of LL2's default size, and gzipped pages, are well under it. Revalidation gives 304 anyway.
@@ -47,45 +47,101 @@ def _name(pair: str) -> str:
     return pair.partition("=")[0]
 
 
+def identify(request, max_age: int) -> str:
+    """Set what the response is built from (the figures window's start, the data version) and its ETag on
+    the request; return its cache key. Within a data version and a figures window a URL always renders the
+    same bytes, so the key is a strong ETag: no body to hash, and a revalidation needs no cache lookup."""
+    request.figures_moment = clock.now(max_age)
+    request.data_version = changes.current()  # the views build from this version too
+    key = cache_key(request, request.data_version)
+    request.etag = f'"{key.rsplit(":", 1)[1]}"'
+    return key
+
+
+def matching_tag(request):
+    """The tag of If-None-Match (as the client wrote it) that is the response's ETag, or None."""
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header:
+        return None
+    if header == request.etag:  # what a client sends back most often: the one tag it was given
+        return header
+    for tag in parse_etags(header):
+        if tag.removeprefix("W/") == request.etag:  # W/: as gzip marks the compressed representation's
+            return tag
+    return None
+
+
+class RevalidationFirst:
+    """WSGI, around Django: a revalidation of an API URL (a GET with If-None-Match and no other condition)
+    whose ETag still matches is answered `304 Not Modified` here, with the status and headers the response
+    cache gives, before Django's request cycle (its signals, middleware and response objects cost twice
+    what working out the ETag does). Anything else, and any error on the way (a host not allowed, a
+    database that fails), goes to Django, which answers as it always does."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if (environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH")
+                and not any(name in environ for name in OTHER_CONDITIONS)):
+            max_age = settings.SPACEDOCK_MAX_AGE
+            tag = None
+            if max_age > 0:
+                try:
+                    request = WSGIRequest(environ)
+                    if request.path.startswith(API_PREFIX):
+                        identify(request, max_age)
+                        tag = matching_tag(request)
+                except Exception:  # noqa: BLE001 - Django answers it, as it would have (400, 500, ...)
+                    tag = None
+            if tag is not None:
+                start_response("304 Not Modified", [("ETag", tag), ("Vary", VARY),
+                                                    ("Cache-Control", f"max-age={max_age}")])
+                return []
+        return self.application(environ, start_response)
+
+
 class ResponseCache:
     """Middleware: answers a repeated API GET from the cache, and says how long a response stays fresh."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.max_age = settings.SPACEDOCK_MAX_AGE
-        self.cache = caches["default"]
+
+    @property
+    def max_age(self) -> int:
+        return settings.SPACEDOCK_MAX_AGE  # read per request, as RevalidationFirst reads it
 
     def __call__(self, request):
         if not request.path.startswith(API_PREFIX) or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        if self.max_age <= 0:
-            return self._fresh_for(self.get_response(request))
-        request.figures_moment = clock.now(self.max_age)
+        max_age = self.max_age
+        if max_age <= 0:
+            return self._fresh_for(self.get_response(request), max_age)
         if request.method == "HEAD":
-            return self._fresh_for(self.get_response(request))
-        request.data_version = changes.current()  # the views build from this version too
-        key = cache_key(request, request.data_version)
-        # Within a data version and a figures window a URL always renders the same bytes, so the cache key
-        # and the window are a strong ETag: no body to hash, and a revalidation needs no cache lookup.
-        request.etag = f'"{key.rsplit(":", 1)[1]}"'
-        for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
-            if tag.removeprefix("W/") == request.etag:  # W/: as gzip marks the compressed representation's
-                return self._fresh_for(HttpResponseNotModified(headers={"ETag": tag, "Vary": VARY}))
-        # A stored answer skips the conditions Django's middleware tests (If-Match: 412): those requests are rare.
-        hit = None if any(name in request.META for name in OTHER_CONDITIONS) else self.cache.get(key)
+            request.figures_moment = clock.now(max_age)
+            return self._fresh_for(self.get_response(request), max_age)
+        key = identify(request, max_age)
+        # Other conditions come first (If-Match failing is 412, whatever If-None-Match says): Django's middleware
+        # evaluates them all, on the view's response; those requests are rare.
+        conditions = any(name in request.META for name in OTHER_CONDITIONS)
+        tag = None if conditions else matching_tag(request)
+        if tag is not None:
+            return self._fresh_for(HttpResponseNotModified(headers={"ETag": tag, "Vary": VARY}), max_age)
+        cache = caches["default"]
+        hit = None if conditions else cache.get(key)
         if hit is not None:
             content, headers = hit
             return HttpResponse(content, headers=headers)
-        response = self._fresh_for(self.get_response(request))
+        response = self._fresh_for(self.get_response(request), max_age)
         if (response.status_code == 200 and not response.streaming and response.has_header("ETag")
                 and len(response.content) <= MAX_CACHED_BYTES):
-            headers = {name: value for name, value in response.items() if name.lower() not in SKIPPED_HEADERS}
-            self.cache.set(key, (response.content, headers), self.max_age)
+            cache.set(key, (response.content, dict(response.items())), max_age)  # as sent, Content-Length too
         return response
 
-    def _fresh_for(self, response):
+    @staticmethod
+    def _fresh_for(response, max_age: int):
         if response.status_code in (200, 304) and not response.has_header("Cache-Control"):
-            response["Cache-Control"] = f"max-age={max(self.max_age, 0)}"
+            response["Cache-Control"] = f"max-age={max(max_age, 0)}"
         return response
 
 

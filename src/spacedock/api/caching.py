@@ -8,7 +8,8 @@ Django's (`CACHE_URL`: local memory by default, Redis in production).
 
 While caching, live figures are computed for the start of the current max-age window: every process
 then renders the same bytes for a URL within the window, so an ETag one process gave is a 304 at
-any other.
+any other. Such a revalidation is answered before Django's request cycle (`RevalidationFirst`, the
+WSGI app's outer layer); the rest goes through the `ResponseCache` middleware.
 """
 import hashlib
 
@@ -29,6 +30,8 @@ API_PREFIX = "/2.3.0/"
 # its ETag; pages of LL2's default size, and gzipped pages, are well under it. Revalidation gives 304 anyway.
 MAX_CACHED_BYTES = 128 << 10
 VARY = "Accept, Accept-Encoding"
+# Conditional headers other than If-None-Match: Django's middleware answers those (412, or 304 by date).
+OTHER_CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_MODIFIED_SINCE")
 
 
 def cache_key(request, version) -> str:
@@ -144,9 +147,6 @@ class ResponseCache:
             response["Cache-Control"] = f"max-age={max(max_age, 0)}"
         return response
 
-
-# Conditional headers other than If-None-Match: Django's middleware still answers those (412, or 304 by date).
-OTHER_CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_MODIFIED_SINCE")
 
 
 class ConditionalGet(ConditionalGetMiddleware):

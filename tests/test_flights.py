@@ -183,6 +183,21 @@ def test_normal_flight_is_what_the_detailed_spacecraft_lists(api, settings):
     assert flight["spacecraft"] == spacecraft(api, 627)
 
 
+def test_a_detailed_spacecrafts_flights_embed_its_normal_shape_key_for_key(api, settings):
+    """The spacecraft inside each flight of a detailed spacecraft is built from the detailed one (its mode and
+    configuration swapped in place): it is the normal list's entry, to the byte, keys in order."""
+    settings.SPACEDOCK_NOW = CAPTURE_MOMENT
+    status, normal, _ = api("/2.3.0/spacecraft/?limit=100&mode=normal")
+    status_detailed, detailed, _ = api("/2.3.0/spacecraft/?limit=100&mode=detailed")
+    assert status == status_detailed == 200
+    normal = {row["id"]: row for row in normal["results"]}
+    flown = [row for row in detailed["results"] if row["flights"]]
+    assert flown
+    for row in flown:
+        for flight in row["flights"]:
+            assert orjson.dumps(flight["spacecraft"]) == orjson.dumps(normal[row["id"]])
+
+
 # 2. histories built here, and a clock that moves --------------------------------------------------
 @pytest.fixture
 def history(db, settings):

@@ -85,8 +85,11 @@ class SpacecraftDetailedKind(SpacecraftNestedDetailedKind):
         from .flights import FLIGHT_NORMAL
 
         out = super().render(row, refs)
-        # Each flight embeds this spacecraft again in normal form: the same row, so no second fetch.
-        refs.provide(SPACECRAFT_IN_FLIGHT, row["id"], SPACECRAFT_IN_FLIGHT.render(row, refs))
+        # Each flight embeds this spacecraft again in normal form: the same row, so no second fetch, and the
+        # same fields but two (its mode and the normal configuration, in their places), so no second render.
+        in_flight = dict(out, response_mode=SPACECRAFT_IN_FLIGHT.mode,
+                         spacecraft_config=refs.get(SPACECRAFT_IN_FLIGHT.config, row["spacecraft_config_id"]))
+        refs.provide(SPACECRAFT_IN_FLIGHT, row["id"], in_flight)
         out["flights"] = refs.many(FLIGHT_NORMAL, row["flights"])  # oldest launch first
         return out
 

@@ -91,6 +91,17 @@ def test_fast_path_answers_exactly_as_drf(both, path):
     same(*both(path, drf_first=True))  # DRF renders and keeps, the lean path reuses
 
 
+@pytest.mark.parametrize("budget", [0, 3000, 20_000])
+@pytest.mark.parametrize("path", [LISTS[2], LISTS[5], LISTS[10], LISTS[11], LISTS[13], DETAILS[0]])
+def test_a_store_pushing_shapes_out_mid_request_still_gives_drfs_bytes(both, monkeypatch, budget, path):
+    """Embedded shapes stand as markers for the entries they had when asked for: however small the store,
+    and whatever it pushes out while a response is being built, every answer is DRF's, cold and warm."""
+    monkeypatch.setattr(SHARED, "budget", budget)
+    SHARED.clear()
+    for drf_first in (False, True, False):
+        same(*both(path, drf_first=drf_first))
+
+
 @pytest.mark.parametrize("accept", ["*/*", "application/json"])
 def test_plain_accept_headers_take_the_fast_path_with_drf_bytes(both, accept):
     same(*both("/2.3.0/spacecraft/?limit=20&mode=detailed", HTTP_ACCEPT=accept))

@@ -177,6 +177,6 @@ class DetailView(EndpointView):
         refs = Refs(self.ctx)
         rows = refs.rows(shape, [pk])
         refs.resolve()
-        if rows[0].__class__ is not bytes and not refs.get(shape, pk):
+        if rows[0].__class__ is not bytes and not refs.found(shape, pk):
             raise NotFound()
         return b"".join(refs.json_rows(rows))

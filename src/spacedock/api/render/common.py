@@ -1,11 +1,11 @@
 """Pieces every LL2 shape shares: the request context, durations, dates, and batched references.
 
 Shapes are built as plain dicts (no DRF serializers: they measured 8-50x slower here). A shape that
-embeds another asks `Refs.get(kind, id)` for it and receives at once either the bytes already kept
-for it (`SharedShapes`) or an empty dict; `Refs.resolve()` then fills every such dict, one kind at a
-time, with one batched query per kind. Kinds only embed kinds of a higher `level`, so each kind is
-fetched at most once per request and the number of queries is fixed by the shape, not by the number
-of rows.
+embeds another asks `Refs.get(kind, id)` for it and receives at once either the bytes already kept for
+it (`SharedShapes`; for a response written straight as bytes, a marker standing for them) or an empty
+dict; `Refs.resolve()` then fills every such dict, one kind at a time, with one batched query per kind.
+Kinds only embed kinds of a higher `level`, so each kind is fetched at most once per request and the
+number of queries is fixed by the shape, not by the number of rows.
 """
 from __future__ import annotations
 
@@ -141,8 +141,6 @@ class Kind:
     # Kept as a template referring to the static shared shapes it embeds (see SharedShapes), instead of
     # whole: for shapes kept by the thousand (spacecraft) that embed big shared ones (configurations).
     template: bool = False
-    # Embeds no other shape (a stored LL2 document): a template being made need not look inside it.
-    leaf: bool = False
 
     def query(self, ids):
         """The rows of these ids, as a `values()` queryset."""
@@ -184,9 +182,9 @@ class SharedShapes:
     does. Rendering each once per data version instead of once per request saves most of a page's
     queries and work. A spacecraft is kept as a template: its own bytes, between references to the
     bytes kept for the shared shapes it embeds (its configuration, images), so a kept row costs a few
-    hundred bytes, not kilobytes, and a page of them is one join. Shapes are kept per host and `format` (their `url`s differ). A new data version (any
-    write) empties the store; past `budget` bytes the longest kept go first, so a worker's memory stays
-    bounded.
+    hundred bytes, not kilobytes, and a page of them is one join. Shapes are kept per host and `format`
+    (their `url`s differ). A new data version (any write) empties the store; past `budget` bytes the
+    longest kept go first, so a worker's memory stays bounded.
     """
 
     def __init__(self, budget: int = 40 << 20):
@@ -234,31 +232,36 @@ class SharedShapes:
             return None
         return orjson.Fragment(out[0] if len(out) == 1 else b"".join(out))
 
-    def put(self, ctx: Context, key, obj, references: dict | None = None, moving: bool = False) -> None:
-        """Keep `obj`; with `references` ({id(sub-object): key}), as a template: its own bytes between
-        the very bytes objects kept for the shapes it refers to (shared, not copied). Within a data
-        version, host and format a kept shape's bytes never change, so the template stays right even if
-        one of those is later pushed out of the store. Not kept when a reference is not kept. `moving`:
-        a shape rendered for this moment only (kept until the moment changes, within `MOVING_BUDGET`)."""
-        store = self.store_for(ctx)
-        if references:
-            keys: list = []
-            # The parts between references: [before the 1st, between the 1st and 2nd, ..., after the last].
-            parts = json_bytes(_templated(obj, references, keys)).split(MARK)[0::2]
-            pieces = [parts[0]]
-            for ref, part in zip(keys, parts[1:]):
-                data = store.get(ref)
-                if data is None or data.__class__ is not bytes:
-                    return
-                pieces += (data, part)
-            entry = (sum(map(len, parts)) + 8 * len(pieces) + 250, tuple(pieces))
+    def put(self, ctx: Context, key, obj, marks: list = (), moving: bool = False, template: bool = False):
+        """Keep `obj` and return its entry. Its JSON may hold markers (`Refs.mark`) where it embeds shapes
+        kept before it: a `template` is kept as its own bytes between the very entries of those shapes
+        (shared, not copied), any other shape as whole bytes. Within a data version, host and format a kept
+        shape's bytes never change, so a template stays right even if a shape it refers to is later pushed
+        out of the store. `moving`: a shape rendered for this moment only (kept until the moment changes,
+        within `MOVING_BUDGET`)."""
+        data = json_bytes(obj)
+        if MARK not in data:
+            entry = data
+        elif template:
+            parts = data.split(MARK)
+            pieces, own = [parts[0]], len(parts[0])
+            for i in range(1, len(parts), 2):
+                shared = marks[int(parts[i])]
+                if shared.__class__ is bytes:
+                    pieces.append(shared)
+                else:
+                    pieces += shared[1]
+                pieces.append(parts[i + 1])
+                own += len(parts[i + 1])
+            entry = (own + 8 * len(pieces) + 250, tuple(pieces))
         else:
-            entry = json_bytes(obj)
+            entry = unmarked(data, marks)
         if moving:
             if ctx.windowed and self.moving_size + _footprint(entry) <= self.MOVING_BUDGET:
                 self.moving_for(ctx)[key] = entry
                 self.moving_size += _footprint(entry)
-            return
+            return entry
+        store = self.store_for(ctx)
         old = store.get(key)
         if old is not None:
             self.size -= _footprint(old)
@@ -270,6 +273,23 @@ class SharedShapes:
             old = store.pop(key, None)
             if old is not None:
                 self.size -= _footprint(old)
+        return entry
+
+
+def unmarked(data: bytes, marks) -> bytes:
+    """JSON in which each marker is replaced by the bytes of the entry it stands for."""
+    if MARK not in data:
+        return data
+    parts = data.split(MARK)
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        shared = marks[int(parts[i])]
+        if shared.__class__ is bytes:
+            out.append(shared)
+        else:
+            out += shared[1]
+        out.append(parts[i + 1])
+    return b"".join(out)
 
 
 def extend(store: dict, key, out: list) -> bool:
@@ -293,51 +313,45 @@ def _footprint(entry) -> int:
     return entry[0]
 
 
-def _templated(node, references: dict, keys: list):
-    """A copy of `node` in which each sub-object listed in `references` is a MARK-delimited placeholder
-    (the n-th placeholder stands for the n-th of `keys`)."""
-    key = references.get(id(node))
-    if key is not None:
-        if key is LEAF:
-            return node
-        keys.append(key)
-        return PLACEHOLDER  # the n-th mark is the n-th key
-    if node.__class__ is dict:
-        return {name: _templated(value, references, keys) if value.__class__ in CONTAINERS else value
-                for name, value in node.items()}
-    if node.__class__ is list:
-        return [_templated(value, references, keys) if value.__class__ in CONTAINERS else value for value in node]
-    return node
-
-
-PLACEHOLDER = orjson.Fragment(MARK + b"0" + MARK)
-LEAF = object()  # in `references`: a sub-object holding no reference, not looked into
-CONTAINERS = {dict, list, orjson.Fragment}  # what may be, or hold, a reference (scalars are skipped)
-
-
 SHARED = SharedShapes()
 
 
 class Refs:
-    """Deferred, batched references from shapes to the shapes they embed (see the module docstring)."""
+    """Deferred, batched references from shapes to the shapes they embed (see the module docstring).
+
+    For a response written straight as bytes (`rows()`), a shape that is kept, or will be kept by
+    `resolve()`, is embedded as a *marker* (`mark()`): a fragment of JSON no encoder writes, standing
+    for that shape's kept entry. A template (a settled spacecraft) is then its own bytes split at the
+    markers, with no walk through its dicts, and any other bytes written have their markers replaced."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self._objects: dict[tuple[str, object], dict] = {}
         self._pending: dict[Kind, list] = {}
         self._sharing = SHARED.start(ctx)
+        self._static = SHARED.store_for(ctx) if self._sharing else None
         self._new_shared: list = []
         self._unkept: set = set()
         self._kinds: dict = {}  # kind name -> Kind, for what was asked
+        self._marking = False  # set by rows(): shapes embedded as markers
+        self._marks: list = []  # per marker, the entry it stands for (None until resolve() keeps it)
+        self._marked: dict = {}  # key -> (its marker, its index)
 
     def get(self, kind: Kind, pk):
         if pk is None:
             return None
         key = (kind.name, pk)
+        marked = self._marked.get(key)
+        if marked is not None:
+            return marked[0]
         obj = self._objects.get(key)
         if obj is None:
             self._kinds[kind.name] = kind
             if kind.shared and self._sharing:
+                if self._marking:
+                    entry = self._static.get(key)
+                    if entry is not None:
+                        return self.mark(key, entry)
                 obj = SHARED.get(self.ctx, key)
                 if obj is not None:
                     self._objects[key] = obj
@@ -345,7 +359,21 @@ class Refs:
                 self._new_shared.append(key)
             obj = self._objects[key] = {}
             self._pending.setdefault(kind, []).append(pk)
+            if self._marking and kind.shared and not kind.template:  # kept by resolve(): its entry then
+                return self.mark(key, None)
         return obj
+
+    def mark(self, key, entry) -> orjson.Fragment:
+        """The marker standing for the shape `key` (whose kept entry is `entry`, or will be)."""
+        index = len(self._marks)
+        marker = orjson.Fragment(b"%s%d%s" % (MARK, index, MARK))
+        self._marks.append(entry)
+        self._marked[key] = (marker, index)
+        return marker
+
+    def found(self, kind: Kind, pk) -> bool:
+        """After `resolve()`: whether the row asked for exists (a row not kept is its dict, empty if not)."""
+        return bool(self._objects.get((kind.name, pk)))
 
     def provide(self, kind: Kind, pk, obj: dict) -> None:
         """`obj` is already `kind` of `pk` (built from a row fetched for another shape): no fetch for it."""
@@ -359,7 +387,8 @@ class Refs:
         """`many()` for a response written straight as bytes: the JSON array's elements, comma-separated,
         as one list of pieces; a kept row is its pieces, any other its key, whose dict `resolve()` fills
         (`json_rows` then gives the bytes)."""
-        store = SHARED.store_for(self.ctx) if kind.shared and self._sharing else None
+        self._marking = self._sharing
+        store = self._static if kind.shared else None
         moving = SHARED.moving_for(self.ctx) if store is not None and self.ctx.windowed else {}
         name, out, self._row_slots = kind.name, [], []
         for pk in pks:
@@ -392,7 +421,7 @@ class Refs:
             out += rows[start:slot]
             key = rows[slot]
             if store is None or not (extend(store, key, out) or extend(moving, key, out)):
-                out.append(json_bytes(self._objects.get(key)))
+                out.append(unmarked(json_bytes(self._objects.get(key)), self._marks))
             start = slot + 1
         out += rows[start:]
         return out
@@ -406,23 +435,18 @@ class Refs:
                 self._objects[key].update(kind.render(row, self))
                 if kind.shared and not kind.keeps(row):
                     self._unkept.add(key)
-        references = None
-        # Static shapes first: a template then takes their kept bytes.
-        for key in sorted(self._new_shared, key=lambda k: self._kinds[k[0]].template):
-            if self._objects[key]:  # found: keep its bytes, for the data version or (live) this moment
-                moving = key in self._unkept
-                if self._kinds[key[0]].template:
-                    if references is None:  # the static shapes of this request (and its leaves), by identity
-                        references = {}
-                        for k, obj in self._objects.items():
-                            kind = self._kinds[k[0]]
-                            if kind.leaf:
-                                references[id(obj)] = LEAF
-                            elif obj and kind.shared and not kind.template:
-                                references[id(obj)] = k
-                    SHARED.put(self.ctx, key, self._objects[key], references, moving=moving)
-                else:
-                    SHARED.put(self.ctx, key, self._objects[key], moving=moving)
+        # Kept for the data version or (live) this moment. A shape embeds only kinds of a higher level: those
+        # are kept first, so the entry of any marker a shape holds is known when it is encoded.
+        kinds = self._kinds
+        for key in sorted(self._new_shared, key=lambda k: (kinds[k[0]].template, -kinds[k[0]].level)):
+            obj, kind = self._objects[key], kinds[key[0]]
+            if obj:  # found
+                entry = SHARED.put(self.ctx, key, obj, self._marks, moving=key in self._unkept, template=kind.template)
+            else:  # no such row: embedded as the empty dict it stays
+                entry = json_bytes(obj)
+            marked = self._marked.get(key)
+            if marked is not None:
+                self._marks[marked[1]] = entry
         self._new_shared = []
 
 

@@ -244,16 +244,8 @@ class SharedShapes:
             entry = data
         elif template:
             parts = data.split(MARK)
-            pieces, own = [parts[0]], len(parts[0])
-            for i in range(1, len(parts), 2):
-                shared = marks[int(parts[i])]
-                if shared.__class__ is bytes:
-                    pieces.append(shared)
-                else:
-                    pieces += shared[1]
-                pieces.append(parts[i + 1])
-                own += len(parts[i + 1])
-            entry = (own + 8 * len(pieces) + 250, tuple(pieces))
+            pieces = _pieces(parts, marks)
+            entry = (sum(map(len, parts[0::2])) + 8 * len(pieces) + 250, tuple(pieces))
         else:
             entry = unmarked(data, marks)
         if moving:
@@ -276,20 +268,25 @@ class SharedShapes:
         return entry
 
 
+def _pieces(parts: list, marks) -> list:
+    """JSON split at its markers ([own bytes, marker, own bytes, ...]) as the pieces it stands for: its own
+    bytes between the pieces of the entries the markers stand for."""
+    pieces = [parts[0]]
+    for i in range(1, len(parts), 2):
+        shared = marks[int(parts[i])]
+        if shared.__class__ is bytes:
+            pieces.append(shared)
+        else:
+            pieces += shared[1]
+        pieces.append(parts[i + 1])
+    return pieces
+
+
 def unmarked(data: bytes, marks) -> bytes:
     """JSON in which each marker is replaced by the bytes of the entry it stands for."""
     if MARK not in data:
         return data
-    parts = data.split(MARK)
-    out = [parts[0]]
-    for i in range(1, len(parts), 2):
-        shared = marks[int(parts[i])]
-        if shared.__class__ is bytes:
-            out.append(shared)
-        else:
-            out += shared[1]
-        out.append(parts[i + 1])
-    return b"".join(out)
+    return b"".join(_pieces(data.split(MARK), marks))
 
 
 def extend(store: dict, key, out: list) -> bool:

@@ -34,6 +34,11 @@ VARY = "Accept, Accept-Encoding"
 OTHER_CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_MODIFIED_SINCE")
 
 
+def other_conditions(meta) -> bool:
+    """Whether the request (its WSGI environ or META) has a condition other than If-None-Match."""
+    return any(name in meta for name in OTHER_CONDITIONS)
+
+
 def cache_key(request, version) -> str:
     """The response's identity: data version, figures window, URL, host, `Accept` and gzip-ness."""
     # The raw parameters, whatever their order in the URL (a stable sort by name keeps a repeated
@@ -85,18 +90,17 @@ class RevalidationFirst:
         self.application = application
 
     def __call__(self, environ, start_response):
-        if (environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH")
-                and not any(name in environ for name in OTHER_CONDITIONS)):
-            max_age = settings.SPACEDOCK_MAX_AGE
+        max_age = settings.SPACEDOCK_MAX_AGE
+        if (max_age > 0 and environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH")
+                and not other_conditions(environ)):
             tag = None
-            if max_age > 0:
-                try:
-                    request = WSGIRequest(environ)
-                    if request.path.startswith(API_PREFIX):
-                        identify(request, max_age)
-                        tag = matching_tag(request)
-                except Exception:  # noqa: BLE001 - Django answers it, as it would have (400, 500, ...)
-                    tag = None
+            try:
+                request = WSGIRequest(environ)
+                if request.path.startswith(API_PREFIX):
+                    identify(request, max_age)
+                    tag = matching_tag(request)
+            except Exception:  # noqa: BLE001 - Django answers it, as it would have (400, 500, ...)
+                pass
             if tag is not None:
                 start_response("304 Not Modified", [("ETag", tag), ("Vary", VARY),
                                                     ("Cache-Control", f"max-age={max_age}")])
@@ -126,7 +130,7 @@ class ResponseCache:
         key = identify(request, max_age)
         # Other conditions come first (If-Match failing is 412, whatever If-None-Match says): Django's middleware
         # evaluates them all, on the view's response; those requests are rare.
-        conditions = any(name in request.META for name in OTHER_CONDITIONS)
+        conditions = other_conditions(request.META)
         tag = None if conditions else matching_tag(request)
         if tag is not None:
             return self._fresh_for(HttpResponseNotModified(headers={"ETag": tag, "Vary": VARY}), max_age)
@@ -156,7 +160,6 @@ class ConditionalGet(ConditionalGetMiddleware):
 
     def process_response(self, request, response):
         etag = getattr(request, "etag", None)
-        if (etag is not None and response.get("ETag") == etag
-                and not any(name in request.META for name in OTHER_CONDITIONS)):
+        if etag is not None and response.get("ETag") == etag and not other_conditions(request.META):
             return response
         return super().process_response(request, response)

@@ -1,19 +1,24 @@
-"""`make bench`: Spacedock under load, next to the bare-WSGI ceiling measured in the same run.
+"""`make bench`: Spacedock under load, next to the bare-WSGI ceiling of the fastest Python server, same run.
 
 Builds (once, then cached) a database of N synthetic spacecraft on SQLite (var/bench/) and on
 PostgreSQL (database `spacedock_bench`) with `spacedock generate`, starts the server as production
-runs it (`spacedock serve`: gunicorn, 2 sync workers) on 127.0.0.1, loads it with wrk, and prints one
-table of req/s, p50, p99 and ratio to the ceiling per case, with the targets it is held to. The same
-goes to bench/results.json (with the machine's facts) and bench/results.md (for the README).
+runs it (`spacedock serve`, whichever server it runs; 2 workers) on 127.0.0.1, loads it with wrk, and
+prints one table of req/s, p50, p99 and ratio to the ceiling per case, with the targets it is held to.
+The same goes to bench/results.json (with the machine's facts) and bench/results.md (for the README).
 
-Cases: `ceiling` (bench/ceiling.py returning the bytes of the `?limit=100` page, same gunicorn
-settings; run before the first case and again after each of the three below, and each of those is
-compared with the mean of the two ceiling runs around it, since a shared machine's speed drifts within
-a run); `normal-unique` and `detailed-unique` (pages of 100, every URL new: bench/unique.lua);
-`repeated` (one URL, revalidated with If-None-Match when the server sends an ETag:
+Cases: `ceiling` (bench/ceiling.py returning the bytes of the `?limit=100` page, 2 workers, the same
+malloc settings as `spacedock serve`): first served by each server of CEILING_SERVERS in turn (granian,
+gunicorn sync, gunicorn gthread), the fastest of them is the ceiling, so that a case's ratio is to the
+best any Python server does, not to the server Spacedock happens to run. That server's ceiling is then
+run again before the first case and after each of the four below, and each of those is compared with
+the mean of the two ceiling runs around it, since a shared machine's speed drifts within a run.
+`normal-unique` and `detailed-unique` (pages of 100, every URL new: bench/unique.lua);
+`repeated-full` (one URL, plain GETs without conditional headers: the full body every time);
+`revalidated-304` (one URL, revalidated with If-None-Match once the server sent an ETag:
 bench/repeated.lua); `search-sqlite` and `search-postgres` (search + ordering + filter, offsets near
 the end of the result, every URL new, 2 connections so that p50 is a request's own time, not time
-queued behind another); `rss` (the largest gunicorn worker's VmRSS after the SQLite load).
+queued behind another); `rss` (the largest VmRSS among the processes under `spacedock serve`'s pid,
+its workers, after the SQLite load).
 
     .venv/bin/python bench/run.py [--spacecraft 100000] [--seconds 10] [--regenerate] ...
 
@@ -45,6 +50,10 @@ VAR = ROOT / "var" / "bench"
 DATASETS = VAR / "datasets.json"  # what each cached database was built with
 SPACEDOCK = Path(sys.executable).parent / "spacedock"
 WORKERS = 2  # as `spacedock serve` runs by default (measured best on 2 cores)
+GTHREADS = 4  # gunicorn gthread's threads per worker, for its ceiling
+# glibc settings `spacedock serve` runs with (its module says why): the ceiling servers get them too, so
+# the ceiling is what a server can do at its best, not one slowed by a page fault per large response.
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(4 << 20), "MALLOC_TRIM_THRESHOLD_": str(16 << 20)}
 WRK_THREADS = 2
 HOST = "127.0.0.1"
 
@@ -53,9 +62,10 @@ SEARCH = PAGE + "&search=Soyuz&ordering=-time_in_space&in_space=false"
 
 # case -> (what the target is about, bound, how it reads)
 TARGETS = {
-    "normal-unique": ("ratio", 0.30, ">= 30 % of ceiling"),
-    "detailed-unique": ("ratio", 0.15, ">= 15 % of ceiling"),
-    "repeated": ("ratio", 0.70, ">= 70 % of ceiling"),
+    "normal-unique": ("ratio", 0.25, ">= 25 % of ceiling"),
+    "detailed-unique": ("ratio", 0.12, ">= 12 % of ceiling"),
+    "repeated-full": ("ratio", 0.70, ">= 70 % of ceiling"),
+    "revalidated-304": ("ratio", 0.90, ">= 90 % of ceiling"),
     "search-sqlite": ("p50", 25.0, "p50 <= 25 ms"),
     "search-postgres": ("p50", 25.0, "p50 <= 25 ms"),
     "rss": ("rss", 200.0, "<= 200 MB RSS"),
@@ -90,7 +100,12 @@ def parse_wrk(text: str) -> dict:
         result["socket_errors"] = dict(zip(("connect", "read", "write", "timeout"), map(int, match.groups())))
     if match := re.search(r"^statuses: 200=(\d+) 304=(\d+) other=(\d+)", text, re.M):  # bench/repeated.lua
         result["statuses"] = dict(zip(("200", "304", "other"), map(int, match.groups())))
+    if match := re.search(r"^\s*\d+ requests in [\d.]+[a-z]+, ([\d.]+)([KMGT]?B) read", text, re.MULTILINE):
+        result["read_bytes"] = round(float(match.group(1)) * _BYTE_UNITS[match.group(2)])
     return result
+
+
+_BYTE_UNITS = {"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}
 
 
 def run_wrk(url: str, seconds: int, connections: int, script: str | None = None, script_args=()) -> dict:
@@ -165,12 +180,44 @@ def spacedock_server(name: str, port: int, database_url: str):
     return serving(name, command, port, env)
 
 
-def ceiling_server(port: int, body_file: Path):
-    # The gunicorn command line `spacedock serve` execs, with bench/ceiling.py as the application.
-    env = dict(os.environ, BENCH_CEILING_BODY=str(body_file))
-    command = [sys.executable, "-m", "gunicorn", "--pythonpath", str(BENCH), "ceiling:application",
-               "--bind", f"{HOST}:{port}", "--workers", str(WORKERS), "--access-logfile", "-"]
-    return serving("ceiling", command, port, env, ready_path="/")
+def _granian(port: int) -> list[str]:
+    # As `spacedock serve` runs granian (its server_command), with bench/ceiling.py as the application.
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", HOST, "--port", str(port),
+            "--workers", str(WORKERS), "--blocking-threads", "1", "--http", "1", "--no-ws",
+            "--workers-kill-timeout", "5", "--no-access-log", "ceiling:application"]
+
+
+def _gunicorn(port: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "--pythonpath", str(BENCH), "ceiling:application",
+            "--bind", f"{HOST}:{port}", "--workers", str(WORKERS), *extra]
+
+
+# The servers the ceiling is measured under (WORKERS workers each, no access log): the fastest is the ceiling.
+CEILING_SERVERS = {
+    "granian": ("granian WSGI, 1 thread per worker", _granian),
+    "gunicorn-sync": ("gunicorn sync", _gunicorn),
+    "gunicorn-gthread": (f"gunicorn gthread, {GTHREADS} threads per worker",
+                         lambda port: _gunicorn(port, "--worker-class", "gthread", "--threads", str(GTHREADS))),
+}
+
+
+def ceiling_server(name: str, port: int, body_file: Path):
+    env = dict(MALLOC, **os.environ, BENCH_CEILING_BODY=str(body_file))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))
+    return serving(f"ceiling-{name}", CEILING_SERVERS[name][1](port), port, env, ready_path="/")
+
+
+def best_ceiling(qualifiers: dict) -> str:
+    """The name of the ceiling server with the most req/s (ties: the first listed)."""
+    return max(qualifiers, key=lambda name: qualifiers[name]["requests_per_sec"])
+
+
+def served_by(log: Path) -> str | None:
+    """What `spacedock serve` says it serves with, from its first line (`serving http://... with ...`)."""
+    for line in _log_tail(log, 200).splitlines():
+        if match := re.match(r"serving http://\S+ (.+)", line):
+            return match.group(1)
+    return None
 
 
 def warm_up(base: str) -> None:
@@ -180,21 +227,37 @@ def warm_up(base: str) -> None:
             fetch(f"{base}{PAGE}{extra}&warmup={n}")
 
 
+def descendants(pid: int, parents: dict[int, int] | None = None) -> list[int]:
+    """Every process under pid (children, theirs, ...), from /proc or from a {pid: parent pid} map."""
+    if parents is None:
+        parents = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    found, todo = [], list(children.get(pid, ()))
+    while todo:
+        found.append(todo.pop())
+        todo += children.get(found[-1], ())
+    return sorted(found)
+
+
 def worker_rss_mb(master_pid: int) -> dict:
-    """VmRSS and VmHWM (peak) in MB of the largest child process (gunicorn worker) of master_pid."""
+    """VmRSS and VmHWM (peak) in MB of the largest process under master_pid: a worker, whichever server
+    `spacedock serve` runs (gunicorn's and granian's workers are its children; a server whose workers
+    were threads of master_pid would be measured as master_pid itself)."""
     rss, peak = [], []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in descendants(master_pid) or [master_pid]:
         try:
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[1]) != master_pid:
-                continue
-            status = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines() if ":" in line)
-        except (OSError, ValueError, IndexError):
+            status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                          if ":" in line)
+            rss.append(int(status["VmRSS"].split()[0]) / 1024)
+            peak.append(int(status["VmHWM"].split()[0]) / 1024)
+        except (OSError, ValueError, KeyError, IndexError):
             continue
-        rss.append(int(status["VmRSS"].split()[0]) / 1024)
-        peak.append(int(status["VmHWM"].split()[0]) / 1024)
     return {"workers": len(rss), "rss_mb": max(rss, default=None), "peak_mb": max(peak, default=None)}
 
 
@@ -301,12 +364,55 @@ def ceiling_run(url: str, args, n: int) -> dict:
     return run_wrk(url, args.seconds, args.connections)
 
 
-def ceiling_row(runs: list[dict], what: str) -> dict:
-    """The ceiling's row: the mean of its runs (one before the first case and one after each)."""
+def ceiling_row(runs: list[dict], what: str, server: str | None = None, qualifiers: dict | None = None) -> dict:
+    """The ceiling's row: the mean of its runs (one before the first case and one after each), under the
+    fastest server of the qualifiers (name -> wrk result)."""
     mean = lambda key: sum(run[key] for run in runs) / len(runs)  # noqa: E731
-    return {"case": "ceiling", "url": "bench/ceiling.py", "requests_per_sec": mean("requests_per_sec"),
-            "p50_ms": mean("p50_ms"), "p99_ms": mean("p99_ms"), "runs": runs,
-            "note": f"{what}; mean of {len(runs)} runs: " + ", ".join(f"{run['requests_per_sec']:,.0f}" for run in runs)}
+    note = f"{what}; mean of {len(runs)} runs: " + ", ".join(f"{run['requests_per_sec']:,.0f}" for run in runs)
+    if qualifiers:
+        note = (f"{server} (fastest of: " + ", ".join(f"{name} {result['requests_per_sec']:,.0f}" for name, result
+                                                     in qualifiers.items()) + "); " + note)
+    return {"case": "ceiling", "url": "bench/ceiling.py" + (f" under {server}" if server else ""), "server": server,
+            "requests_per_sec": mean("requests_per_sec"), "p50_ms": mean("p50_ms"), "p99_ms": mean("p99_ms"),
+            "runs": runs, "qualifiers": qualifiers or {}, "note": note}
+
+
+def full_case(name: str, base: str, args, page_bytes: int) -> dict:
+    """One URL, plain GETs with no conditional header: every answer is the whole page."""
+    result = run_wrk(base + PAGE, args.seconds, args.connections)
+    per_answer = result.get("read_bytes", 0) / max(1, result["requests"])
+    row = dict(result, case=name, url=PAGE, note=f"full body: {per_answer / 1024:,.0f} KB per answer")
+    if per_answer < 0.9 * page_bytes:  # wrk's read bytes are rounded to 2 decimals of their unit
+        row["note"] = f"!! answers shorter than the page ({page_bytes:,} bytes); " + row["note"]
+        row["non_2xx_3xx"] = row.get("non_2xx_3xx", 0) or result["requests"]
+    return row
+
+
+def revalidated_case(name: str, base: str, args) -> dict:
+    """One URL, revalidated with If-None-Match once the server sent an ETag (bench/repeated.lua)."""
+    result = run_wrk(base + PAGE, args.seconds, args.connections, "repeated.lua")
+    statuses = result.get("statuses", {})
+    share = statuses.get("304", 0) / max(1, sum(statuses.values()))
+    return dict(result, case=name, url=PAGE, note=f"304 Not Modified: {share:.0%}")
+
+
+def unique_case(name: str, base: str, args, extra: str, nonce: str) -> dict:
+    script_args = (PAGE + extra, 0, 100, 100, WRK_THREADS, nonce)
+    result = run_wrk(base, args.seconds, args.connections, "unique.lua", script_args)
+    return dict(result, case=name, url=f"{PAGE}{extra}&offset=0..9900&x=<n>", note="every URL new")
+
+
+def qualify_ceilings(args, body_file: Path) -> dict:
+    """Each ceiling server in turn, on port + 1: name -> its wrk result."""
+    qualifiers = {}
+    for name in CEILING_SERVERS:
+        with ceiling_server(name, args.port + 1, body_file):
+            url = f"http://{HOST}:{args.port + 1}"
+            for _ in range(8):
+                fetch(url + "/")
+            print(f"-- ceiling under {name}", flush=True)
+            qualifiers[name] = run_wrk(url, args.seconds, args.connections)
+    return qualifiers
 
 
 def run_cases(args) -> tuple[list[dict], dict]:
@@ -326,40 +432,44 @@ def run_cases(args) -> tuple[list[dict], dict]:
     with spacedock_server("sqlite", args.port, sqlite_url) as server:
         page = fetch(base + PAGE)[2]
         facts["spacecraft_served"] = json.loads(page)["count"]
-        print(f"== serving {facts['spacecraft_served']:,} spacecraft from SQLite on {base}", flush=True)
+        facts["server"] = served_by(VAR / "server-sqlite.log")
+        print(f"== serving {facts['spacecraft_served']:,} spacecraft from SQLite on {base} ({facts['server']})",
+              flush=True)
         body_file = VAR / "ceiling-page.json"
         body_file.write_bytes(page)
-        with ceiling_server(args.port + 1, body_file):
+        warm_up(base)
+        qualifiers = qualify_ceilings(args, body_file)
+        best = best_ceiling(qualifiers)
+        facts["ceiling_server"] = f"{best}: {CEILING_SERVERS[best][0]}, {WORKERS} workers"
+        facts["ceiling_servers"] = {name: result["requests_per_sec"] for name, result in qualifiers.items()}
+        print(f"== the ceiling is bench/ceiling.py under {facts['ceiling_server']}", flush=True)
+        with ceiling_server(best, args.port + 1, body_file):
             ceiling_url = f"http://{HOST}:{args.port + 1}"
             for _ in range(8):
                 fetch(ceiling_url + "/")
-            warm_up(base)
             # The ceiling is measured before and after each case, so each case is compared with the ceiling
             # of its own minutes: on a shared machine the speed of both drifts within one run.
             ceilings = [ceiling_run(ceiling_url, args, 1)]
-            cases = [(name, (PAGE + extra, 0, 100, 100, WRK_THREADS, nonce)) for name, extra in
-                     (("normal-unique", ""), ("detailed-unique", "&mode=detailed"))] + [("repeated", None)]
-            for name, script_args in cases:
+            cases = [
+                ("normal-unique", lambda name: unique_case(name, base, args, "", nonce)),
+                ("detailed-unique", lambda name: unique_case(name, base, args, "&mode=detailed", nonce)),
+                ("repeated-full", lambda name: full_case(name, base, args, len(page))),
+                ("revalidated-304", lambda name: revalidated_case(name, base, args)),
+            ]
+            for name, case in cases:
                 print(f"-- {name}", flush=True)
-                if script_args is None:
-                    result = run_wrk(base + PAGE, args.seconds, args.connections, "repeated.lua")
-                    statuses = result.get("statuses", {})
-                    share = statuses.get("304", 0) / max(1, sum(statuses.values()))
-                    row = dict(result, case=name, url=PAGE, note=f"304 Not Modified: {share:.0%}")
-                else:
-                    result = run_wrk(base, args.seconds, args.connections, "unique.lua", script_args)
-                    row = dict(result, case=name, url=f"{script_args[0]}&offset=0..9900&x=<n>", note="every URL new")
+                row = case(name)
                 ceilings.append(ceiling_run(ceiling_url, args, len(ceilings) + 1))
                 row["ceiling_rps"] = (ceilings[-2]["requests_per_sec"] + ceilings[-1]["requests_per_sec"]) / 2
                 row["note"] += f"; ceiling around it {row['ceiling_rps']:,.0f} req/s"
                 rows.append(row)
-        rows.insert(0, ceiling_row(ceilings, f"the {len(page):,} bytes of {PAGE}"))
+        rows.insert(0, ceiling_row(ceilings, f"the {len(page):,} bytes of {PAGE}", best, qualifiers))
         print("-- search-sqlite", flush=True)
         rows.append(search_case("search-sqlite", base, args.seconds, nonce))
         memory = worker_rss_mb(server.pid)
-        rows.append({"case": "rss", "url": "gunicorn workers after the SQLite cases", **memory,
-                     "note": f"max worker VmRSS {memory['rss_mb']:.0f} MB (peak {memory['peak_mb']:.0f} MB)"
-                     if memory["rss_mb"] else "no worker found"})
+        rows.append({"case": "rss", "url": "processes under spacedock serve after the SQLite cases", **memory,
+                     "note": f"max VmRSS of {memory['workers']} worker(s) {memory['rss_mb']:.0f} MB "
+                             f"(peak {memory['peak_mb']:.0f} MB)" if memory["rss_mb"] else "no worker found"})
     if postgres:
         base = f"http://{HOST}:{args.port + 2}"
         with spacedock_server("postgres", args.port + 2, postgres):
@@ -415,9 +525,11 @@ def machine_facts() -> dict:
     }
     with contextlib.suppress(Exception):
         import django
-        import gunicorn
 
-        facts["django"], facts["gunicorn"] = django.get_version(), gunicorn.__version__
+        facts["django"] = django.get_version()
+    for server in ("granian", "gunicorn"):
+        with contextlib.suppress(Exception):
+            facts[server] = __import__(server).__version__
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     facts["commit"] = commit.stdout.strip() or None
     return facts
@@ -469,7 +581,10 @@ def print_table(rows: list[dict], title: str) -> None:
     except ImportError:
         widths = [max(len(c), *(len(line[i]) for line in lines)) for i, c in enumerate(COLUMNS)]
         numeric = {1, 2, 3, 4}
-        fmt = lambda cells: "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+        def fmt(cells):
+            return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
         print(f"\n{title}\n{fmt(COLUMNS)}\n{'  '.join('-' * w for w in widths)}")
         for line in lines:
             print(fmt(line).rstrip())
@@ -487,7 +602,10 @@ def markdown(rows: list[dict], results: dict) -> str:
     m = results["machine"]
     s = results["settings"]
     head = (f"{s['spacecraft_served']:,} spacecraft, wrk -t{WRK_THREADS} -c{s['connections']} (search: -c2) "
-            f"-d{s['seconds']}s over loopback, gunicorn {WORKERS} sync workers; {m['date'][:10]}, {m['nproc']} cores "
+            f"-d{s['seconds']}s over loopback; `spacedock serve` {s.get('server') or '(server not reported)'}; "
+            f"ceiling under {s.get('ceiling_server')}, the fastest of "
+            + ", ".join(f"{name} {rps:,.0f} req/s" for name, rps in s.get("ceiling_servers", {}).items())
+            + f"; {m['date'][:10]}, {m['nproc']} cores "
             f"({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}, SQLite {m['sqlite']}"
             + (f", PostgreSQL {m['postgres']}" if m.get("postgres") else "") + f", commit {m['commit']}.")
     lines = [head, "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
@@ -500,12 +618,15 @@ def main(argv=None) -> int:
     parser.add_argument("--spacecraft", type=int, default=100_000, help="generated spacecraft (default 100000)")
     parser.add_argument("--seed", type=int, default=1, help="seed for `spacedock generate` (default 1)")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk case (default 10)")
-    parser.add_argument("--connections", type=int, default=4, help="wrk connections for the throughput cases (default 4)")
-    parser.add_argument("--port", type=int, default=8100, help="SQLite server; the ceiling on +1, PostgreSQL on +2 (default 8100)")
+    parser.add_argument("--connections", type=int, default=4,
+                        help="wrk connections for the throughput cases (default 4)")
+    parser.add_argument("--port", type=int, default=8100,
+                        help="SQLite server; the ceilings on +1, PostgreSQL on +2 (default 8100)")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/spacedock_bench")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL case")
-    parser.add_argument("--output", type=Path, default=BENCH / "results.json", help="JSON results (a .md is written beside it)")
+    parser.add_argument("--output", type=Path, default=BENCH / "results.json",
+                        help="JSON results (a .md is written beside it)")
     args = parser.parse_args(argv)
     if args.connections < WRK_THREADS or args.seconds < 1 or args.spacecraft < 0:
         parser.error(f"--connections must be at least {WRK_THREADS}, --seconds at least 1")
@@ -527,8 +648,9 @@ def main(argv=None) -> int:
     if not args.no_postgres and postgres_answers(args.postgres_url):
         with _postgres(args.postgres_url) as connection:
             machine["postgres"] = connection.execute("SHOW server_version").fetchone()[0].split()[0]
-    settings = {"spacecraft": args.spacecraft, "seed": args.seed, "seconds": args.seconds, "connections": args.connections,
-                "wrk_threads": WRK_THREADS, "workers": WORKERS, "environment": _cache_settings(), **facts}
+    settings = {"spacecraft": args.spacecraft, "seed": args.seed, "seconds": args.seconds,
+                "connections": args.connections, "wrk_threads": WRK_THREADS, "workers": WORKERS,
+                "environment": _cache_settings(), **facts}
     failed = [row["case"] for row in rows if row["passed"] is False]
     results = {"machine": machine, "settings": settings, "cases": rows, "failed_targets": failed}
 

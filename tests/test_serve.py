@@ -1,4 +1,4 @@
-"""`spacedock serve` as a user runs it: a fresh database, the bundled data, gunicorn on a real port."""
+"""`spacedock serve` as a user runs it: a fresh database, the bundled data, granian on a real port."""
 import os
 import signal
 import socket
@@ -9,6 +9,8 @@ import urllib.request
 
 import orjson
 import pytest
+
+from spacedock.ops.management.commands.serve import server_command
 
 
 def free_port():
@@ -43,19 +45,63 @@ def test_serve_loads_bundled_data_and_answers(tmp_path):
         assert body["next"] == f"http://127.0.0.1:{port}/2.3.0/spacecraft/?limit=1&offset=1"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/rest_framework/css/bootstrap.min.css") as r:
             assert r.status == 200 and len(r.read()) > 1000
-        # glibc keeps a page's buffers in its heap (README, "Worker memory"): the environment gunicorn runs in.
-        environ = dict(item.split(b"=", 1) for item in open(f"/proc/{server.pid}/environ", "rb").read().split(b"\0")
-                       if b"=" in item)
+        # The command became granian (its pid: exec, so that SIGTERM reaches the server), without access log.
+        with open(f"/proc/{server.pid}/cmdline", "rb") as file:
+            cmdline = file.read().rstrip(b"\0").split(b"\0")
+        assert cmdline[1:3] == [b"-m", b"granian"] and b"--no-access-log" in cmdline
+        assert cmdline[-1] == b"spacedock.wsgi:application"
+        # glibc keeps a page's buffers in its heap (README, "Worker memory"): the environment granian and
+        # the workers it forks run in.
+        workers = children(server.pid)
+        assert workers, "granian's worker process"
         expected = {b"MALLOC_MMAP_THRESHOLD_": b"4194304", b"MALLOC_TRIM_THRESHOLD_": b"16777216"}
-        assert {name: environ.get(name) for name in expected} == {
-            name: os.environ.get(name.decode(), value.decode()).encode() for name, value in expected.items()}
+        for pid in [server.pid, *workers]:
+            with open(f"/proc/{pid}/environ", "rb") as file:
+                environ = dict(item.split(b"=", 1) for item in file.read().split(b"\0") if b"=" in item)
+            assert {name: environ.get(name) for name in expected} == {
+                name: os.environ.get(name.decode(), value.decode()).encode() for name, value in expected.items()}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
+        started = time.monotonic()
         output = server.communicate(timeout=20)[0].decode()
     assert "bundled data: imported 81 records" in output
+    assert output.splitlines()[1].startswith(f"serving http://127.0.0.1:{port}/2.3.0/spacecraft/ ")
+    assert server.returncode == 0 and time.monotonic() - started < 10, output  # SIGTERM: a clean stop
 
 
-@pytest.mark.parametrize("args", [["--workers", "0"], ["--port", "0"], ["--port", "x"]])
+def children(pid):
+    """The pids whose parent is pid."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as file:
+                    if int(file.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+def test_serve_help_shows_the_defaults():
+    result = subprocess.run([sys.executable, "-m", "spacedock.cli", "serve", "--help"], capture_output=True, text=True,
+                            timeout=60)
+    text = " ".join(result.stdout.split())
+    assert result.returncode == 0
+    for default in ("(default: 127.0.0.1)", "(default: 8000)", "(default: 2, one per core)", "(default: 1)"):
+        assert default in text
+
+
+def test_server_command_is_granian_wsgi_without_access_log():
+    argv = server_command("0.0.0.0", 8080, 3, 1)
+    assert argv[:3] == [sys.executable, "-m", "granian"] and argv[-1] == "spacedock.wsgi:application"
+    flags = ("--interface", "--host", "--port", "--workers", "--blocking-threads")
+    assert {flag: argv[argv.index(flag) + 1] for flag in flags} == {
+        "--interface": "wsgi", "--host": "0.0.0.0", "--port": "8080", "--workers": "3", "--blocking-threads": "1"}
+    assert "--no-access-log" in argv and "--access-log" in server_command("127.0.0.1", 8000, 2, 1, access_log=True)
+
+
+@pytest.mark.parametrize("args", [["--workers", "0"], ["--threads", "0"], ["--port", "0"], ["--port", "x"]])
 def test_serve_rejects_bad_options(tmp_path, args):
     argv, env = command(tmp_path, *args)
     result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)

@@ -1,0 +1,231 @@
+"""The data version is moved by the database (migration catalog 0009): every write to a catalogue table, by
+whatever means and from whatever connection, moves it, and the next request sees the new data through every
+layer of caching (see catalog/changes.py)."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import sqlite3
+from contextlib import closing, contextmanager
+
+import pytest
+from django.apps import apps
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.utils import load_backend
+from django.test.utils import CaptureQueriesContext
+
+from spacedock import wsgi
+from spacedock.catalog import changes
+from spacedock.catalog import models as m
+from spacedock.ingest.importer import import_paths
+
+from .helpers import DATA, PROD
+
+LIST, DETAIL = "/2.3.0/spacecraft/", "/2.3.0/spacecraft/{}/"
+QUERY = "limit=100&mode=normal&format=json"
+
+
+# --- every catalogue table has the triggers --------------------------------------------------------------
+def catalogue_tables() -> list[str]:
+    """The table of every model of the catalog app, as now (not as of the migration), but DataVersion's."""
+    models = apps.get_app_config("catalog").get_models(include_auto_created=True)
+    return sorted({model._meta.db_table for model in models if model._meta.managed and not model._meta.proxy
+                   and model is not m.DataVersion})
+
+
+def triggered_events(table: str) -> set[str]:
+    """The statements on `table` that run a data version trigger after them: row by row on SQLite, once per
+    statement on PostgreSQL."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+            found = {name: sql.upper() for name, sql in cursor.fetchall()}
+            return {event for event in ("INSERT", "UPDATE", "DELETE")
+                    if f"AFTER {event} ON" in found.get(f"{table}_data_version_{event.lower()}", "")
+                    and m.DataVersion._meta.db_table.upper() in found[f"{table}_data_version_{event.lower()}"]}
+        cursor.execute("SELECT event_manipulation FROM information_schema.triggers WHERE event_object_table = %s "
+                       "AND trigger_name = %s AND action_timing = 'AFTER' AND action_orientation = 'STATEMENT' "
+                       "AND action_statement = 'EXECUTE FUNCTION catalog_data_version_bump()'",
+                       [table, f"{table}_data_version"])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_every_catalogue_table_moves_the_version(db):
+    """A catalogue model whose table has no trigger (a new model, or a table SQLite rebuilt for an
+    AlterField, which drops its triggers) needs a migration that installs them as catalog 0009 does."""
+    tables = catalogue_tables()
+    assert "catalog_spacecraft" in tables and "catalog_configurationfamily" in tables and len(tables) >= 20
+    missing = {table: sorted({"INSERT", "UPDATE", "DELETE"} - triggered_events(table)) for table in tables}
+    assert {table: events for table, events in missing.items() if events} == {}
+    assert triggered_events(m.DataVersion._meta.db_table) == set()  # it would move itself
+    assert m.DataVersion.objects.filter(pk=1).exists()
+
+
+# --- writes through Django's connection -------------------------------------------------------------------
+def moves(write) -> int:
+    """How far `write()` moves the version, as read by `changes.current()`."""
+    before = changes.current()
+    write()
+    return changes.current() - before
+
+
+def new_spacecraft(*ids):
+    return [m.Spacecraft(id=pk, name=f"Version test {pk}", status_id=1, spacecraft_config_id=6) for pk in ids]
+
+
+def test_orm_bulk_writes_move_the_version(db):
+    assert moves(lambda: m.Spacecraft.objects.bulk_create(new_spacecraft(900001, 900002))) > 0
+    assert moves(lambda: m.Spacecraft.objects.filter(id__gte=900001).update(description="changed")) > 0
+    assert moves(lambda: m.Spacecraft.objects.filter(id__gte=900001).delete()) > 0
+    assert moves(lambda: m.Spacecraft.objects.bulk_update(
+        [m.Spacecraft(id=627, name="Renamed in bulk")], ["name"])) > 0
+    assert moves(lambda: m.SpacecraftStatus.objects.filter(pk=1).update(name="Lookup changed")) > 0
+    assert moves(lambda: m.Spacecraft.objects.create(id=900003, name="One save", status_id=1,
+                                                     spacecraft_config_id=6)) > 0
+
+
+def test_raw_sql_moves_the_version_and_sets_when(db):
+    with connection.cursor() as cursor:
+        assert moves(lambda: cursor.execute("UPDATE catalog_spacecraft SET description = 'raw' WHERE id = 627")) > 0
+    changed_at = m.DataVersion.objects.get(pk=1).changed_at
+    assert changed_at is not None and abs(changed_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
+
+
+def test_reads_and_a_rolled_back_write_do_not_move_it(db):
+    before = changes.current()
+    list(m.Spacecraft.objects.all())
+    with transaction.atomic():
+        m.Spacecraft.objects.filter(pk=627).update(name="Never seen")
+        assert changes.current() > before  # the writing transaction sees its own version
+        transaction.set_rollback(True)
+    assert changes.current() == before
+
+
+def test_the_version_is_one_query_through_djangos_cursor(db):
+    with CaptureQueriesContext(connection) as queries:
+        version = changes.current()
+    assert version == m.DataVersion.objects.get(pk=1).version
+    assert [query["sql"] for query in queries.captured_queries] == [changes.CURRENT_SQL]
+
+
+# --- writes from another connection, seen by the next request ----------------------------------------------
+def raw_connection(settings_dict, name=None):
+    """A DB-API connection of its own (autocommit), outside Django, to `name` or the settings' database."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return sqlite3.connect(settings_dict["NAME"], isolation_level=None)
+    import psycopg
+
+    params = {"host": settings_dict["HOST"], "port": settings_dict["PORT"], "user": settings_dict["USER"],
+              "password": settings_dict["PASSWORD"], "dbname": name or settings_dict["NAME"]}
+    return psycopg.connect(**{key: value for key, value in params.items() if value}, autocommit=True)
+
+
+@contextmanager
+def default_database(settings_dict):
+    """Django's default connection to another database for a while (the test database's is kept aside, as is)."""
+    kept = connections[DEFAULT_DB_ALIAS]
+    other = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, DEFAULT_DB_ALIAS)
+    connections[DEFAULT_DB_ALIAS] = other
+    try:
+        yield other
+    finally:
+        other.close()
+        connections[DEFAULT_DB_ALIAS] = kept
+
+
+@pytest.fixture(scope="module")
+def separate_database(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A database of these tests' own, migrated and holding the bundled data, that other connections can
+    write to while no test transaction is open: the test database is SQLite in memory (other connections
+    would wait on the test's transaction) or held in a transaction, and `transaction=True` would empty it
+    for the tests after. A file on SQLite; `<test database>_data_version` on PostgreSQL."""
+    settings_dict = copy.deepcopy(connections[DEFAULT_DB_ALIAS].settings_dict)
+    postgres = settings_dict["ENGINE"].endswith("postgresql")
+    if postgres:
+        settings_dict["NAME"] = name = f"{settings_dict['NAME']}_data_version"
+        with closing(raw_connection(settings_dict, "postgres")) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            server.execute(f'CREATE DATABASE "{name}"')
+    else:
+        settings_dict["NAME"] = str(tmp_path_factory.mktemp("data_version") / "spacedock.sqlite3")
+    with django_db_blocker.unblock(), default_database(settings_dict):
+        call_command("migrate", verbosity=0, stdout=io.StringIO())
+        import_paths(sorted(DATA.glob("*.json")))
+    yield settings_dict
+    if postgres:
+        with closing(raw_connection(settings_dict, "postgres")) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def served(separate_database, django_db_blocker, settings):
+    """Requests served from the separate database, with the response cache on (local memory, max-age 60)."""
+    settings.SPACEDOCK_MAX_AGE = 60
+    settings.ALLOWED_HOSTS = [PROD]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "test-data-version"}}
+    caches["default"].clear()
+    with django_db_blocker.unblock(), default_database(separate_database), \
+            closing(raw_connection(separate_database)) as other:
+        yield other
+    caches["default"].clear()
+
+
+def call(path, query=QUERY, **headers):
+    """GET through the WSGI application gunicorn serves (the response cache, then Django)."""
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
+               "SERVER_PORT": "443", "HTTP_HOST": PROD, "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(b""),
+               "wsgi.errors": io.StringIO(), "SERVER_PROTOCOL": "HTTP/1.1", **headers}
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer["status"], answer["headers"] = status, dict(response_headers)
+
+    result = wsgi.application(environ, start_response)
+    body = b"".join(result)
+    getattr(result, "close", lambda: None)()
+    return answer["status"].split()[0], answer["headers"].get("ETag"), body
+
+
+def cached(path):
+    """The page, asked twice: the second answer comes from the response cache, the same bytes."""
+    first = call(path)
+    assert first[0] == "200" and call(path) == first
+    assert call(path, HTTP_IF_NONE_MATCH=first[1])[:2] == ("304", first[1])
+    return first
+
+
+def test_an_update_from_another_connection_is_seen_at_once(served):
+    page, detail = cached(LIST), cached(DETAIL.format(627))
+    version = changes.current()
+    served.execute("UPDATE catalog_spacecraft SET name = 'Renamed elsewhere' WHERE id = 627")
+    assert changes.current() > version
+    for path, before in ((LIST, page), (DETAIL.format(627), detail)):
+        status, etag, body = call(path)
+        assert status == "200" and etag != before[1] and body != before[2] and b"Renamed elsewhere" in body
+        assert call(path, HTTP_IF_NONE_MATCH=before[1]) == (status, etag, body)  # not a 304: new bytes
+        assert call(path, HTTP_IF_NONE_MATCH=etag)[:2] == ("304", etag)
+
+
+def test_a_delete_from_another_connection_is_seen_at_once(served):
+    gone = m.Spacecraft.objects.filter(flights=None).order_by("id").values_list("id", flat=True).first()
+    page, detail = cached(LIST), cached(DETAIL.format(gone))
+    served.execute(f"DELETE FROM catalog_spacecraft WHERE id = {int(gone)}")
+    status, etag, body = call(LIST)
+    assert status == "200" and etag != page[1] and body != page[2]
+    assert f'"id":{gone},'.encode() in page[2] and f'"id":{gone},'.encode() not in body
+    assert call(LIST, HTTP_IF_NONE_MATCH=page[1]) == (status, etag, body)
+    assert call(DETAIL.format(gone))[0] == "404"
+    assert call(DETAIL.format(gone), HTTP_IF_NONE_MATCH=detail[1])[0] == "404"
+
+
+def test_a_write_to_a_related_table_from_another_connection_is_seen_at_once(served):
+    """Not only the spacecraft table: the configuration a spacecraft page embeds."""
+    config = m.Spacecraft.objects.get(pk=627).spacecraft_config_id
+    detail = cached(DETAIL.format(627))
+    served.execute(f"UPDATE catalog_spacecraftconfiguration SET name = 'Configuration renamed' WHERE id = {config}")
+    status, etag, body = call(DETAIL.format(627), HTTP_IF_NONE_MATCH=detail[1])
+    assert status == "200" and etag != detail[1] and b"Configuration renamed" in body

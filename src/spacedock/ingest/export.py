@@ -35,9 +35,12 @@ from django.db import connection, transaction
 
 from spacedock.api.render import lookups
 from spacedock.api.render.agencies import AGENCY_DETAILED
-from spacedock.api.render.common import API_PREFIX, Context, Kind, Refs, grouped, moment
-from spacedock.api.render.configs import CONFIG_DETAILED, CONFIG_NORMAL, FAMILY_DETAILED
-from spacedock.api.render.flights import FLIGHT_DETAILED, FLIGHT_NORMAL, STATION_NORMAL, DockingForChaserKind
+from spacedock.api.render.context import API_PREFIX, Context
+from spacedock.api.render.formats import moment
+from spacedock.api.render.kinds import Kind, grouped
+from spacedock.api.render.refs import Refs
+from spacedock.api.render.configs import CONFIG_DETAILED, FAMILY_DETAILED
+from spacedock.api.render.flights import FLIGHT_DETAILED, DockingForChaserKind
 from spacedock.api.render.spacecraft import SPACECRAFT_NORMAL
 from spacedock.catalog import clock
 from spacedock.catalog import models as m
@@ -53,15 +56,15 @@ class DockingEventKind(DockingForChaserKind):
     """LL2's `DockingEventEndpointDetailed`: the event as its chaser sees it, then its chaser."""
 
     name = "docking_event_detailed"
-    level = 0
     columns = DockingForChaserKind.columns + ("flight_vehicle_chaser_id", "space_station_chaser_id",
                                               "payload_flight_chaser")
+    embeds = (*DockingForChaserKind.embeds, "flight_normal", "station_normal")
 
     def render(self, row, refs):
         out = super().render(row, refs)
         out["response_mode"] = "detailed"
-        out["flight_vehicle_chaser"] = refs.get(FLIGHT_NORMAL, row["flight_vehicle_chaser_id"])
-        out["space_station_chaser"] = refs.get(STATION_NORMAL, row["space_station_chaser_id"])
+        out["flight_vehicle_chaser"] = refs.get("flight_normal", row["flight_vehicle_chaser_id"])
+        out["space_station_chaser"] = refs.get("station_normal", row["space_station_chaser_id"])
         out["payload_flight_chaser"] = row["payload_flight_chaser"]
         return out
 
@@ -71,7 +74,7 @@ class StationKind(Kind):
     without the station, and `currently_docked` null)."""
 
     name = "station_export"
-    level = 0
+    embeds = ("config_normal",)
     model = m.SpaceStation
     columns = ("id", "document")
 
@@ -90,7 +93,7 @@ class StationKind(Kind):
         out = dict(row["document"])
         out["docking_location"] = [
             {"id": location["id"], "name": location["name"],
-             "spacecraft": refs.get(CONFIG_NORMAL, location["spacecraft_id"]), "payload": location["payload"],
+             "spacecraft": refs.get("config_normal", location["spacecraft_id"]), "payload": location["payload"],
              "currently_docked": None}
             for location in row["locations"]
         ]

@@ -5,19 +5,20 @@ one transaction, so a bad record anywhere leaves the database exactly as it was.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 from django.db import DataError, IntegrityError, transaction
 
-from spacedock.catalog import changes, figures
+from spacedock.catalog import figures
 from spacedock.catalog import models as m
 from spacedock.catalog.clock import parse_moment
 
-from . import sources
-from . import ll2_versions
-from .ll2_shapes import KINDS, Batch, FileFacts, Reader, ShapeError, kind_of, merge_documents, records
+from . import ll2_versions, sources
+from .errors import ImportFailed, ShapeError
+from .ll2_shapes import KINDS, Batch, FileFacts, merge_documents, records
 
 # Parents before children, so every row's references exist by the time it is written.
 WRITE_ORDER = (
@@ -38,16 +39,12 @@ CHILDREN = {
 }
 
 
-class ImportFailed(Exception):
-    """One line for the user: the file, the record and the field."""
-
-
 @dataclass
 class Summary:
     files: int
     records: int
     rows: dict
-    unmapped: list = field(default_factory=list)  # what records of older LL2 versions could not bring over
+    unmapped: list = dataclasses.field(default_factory=list)  # what records of older LL2 versions could not bring over
 
     def __str__(self):
         counts = ", ".join(f"{n} {model._meta.verbose_name_plural}" for model, n in self.rows.items() if n)
@@ -137,7 +134,7 @@ def read_document(document, origin: str, batch: Batch, kind: str | None = None, 
     facts = FileFacts()
     for index, obj in enumerate(items):
         label = f"record {index}" + (f" (id {obj['id']})" if isinstance(obj, dict) and "id" in obj else "")
-        record_kind = kind or kind_of(obj)
+        record_kind = kind or ll2_versions.kind_of(obj)
         if record_kind not in KINDS:
             raise ImportFailed(f"{origin}: {label}: not an LL2 2.3.0 (or 2.0.0-2.2.0) spacecraft, spacecraft flight, "
                                f"docking event, configuration, family, agency or space station (use --kind to say which)")
@@ -250,7 +247,6 @@ def write(batch: Batch) -> None:
         if m.Agency in batch.rows:
             _link_agency_parents()
         figures.refresh(touched | _owners(batch))
-        changes.bump()
 
 
 def _stored_documents(model, rows, existing):

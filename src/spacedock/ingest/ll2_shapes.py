@@ -17,16 +17,10 @@ from spacedock.catalog import models as m
 from spacedock.catalog.models.base import DocumentField
 from spacedock.catalog.models.spacecraft import FLIGHT_STATS
 
+from .errors import ShapeError
+
 # The same limits on every database (SQLite would take 64-bit values that PostgreSQL refuses).
 INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
-
-
-class ShapeError(ValueError):
-    """A value LL2 would never send: names the field (dotted path inside the record) and the problem."""
-
-    def __init__(self, field, message):
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
 
 
 NEWEST = "2.3.0"  # the LL2 version this reader is for; older ones are read by ll2_versions
@@ -456,18 +450,17 @@ KINDS = {
 
 
 def kind_of(obj) -> str | None:
-    """Which LL2 resource a top-level record is: by its `url`, or by its keys (families have no url)."""
+    """Which LL2 2.3.0 resource a top-level record is: by its `url`, or by its keys (families have no url).
+    `ll2_versions.kind_of` also knows the older versions' urls."""
     if not isinstance(obj, dict):
         return None
     url = obj.get("url")
     if isinstance(url, str):
         parts = [p for p in urlparse(url).path.split("/") if p]
-        if len(parts) >= 3 and parts[0] == "2.3.0":
+        if len(parts) >= 3 and parts[0] == NEWEST:
             name = "/".join(parts[1:-1])  # between the version and the id
             return name if name in KINDS else None
-        from .ll2_versions import legacy_kind  # 2.0.0-2.2.0 paths: /2.2.0/config/spacecraft/12/ ...
-
-        return legacy_kind(parts)
+        return None  # older versions' paths (/2.2.0/config/spacecraft/12/): see `ll2_versions.kind_of`
     if "manufacturer" in obj and "parent" in obj and "name" in obj:
         return "spacecraft_configuration_families"
     return None

@@ -23,7 +23,9 @@ from urllib.parse import urlparse, urlunparse
 
 from spacedock.catalog import models as m
 
-from .ll2_shapes import Batch, Reader, ShapeError, _convert, _list, _object
+from . import ll2_shapes
+from .errors import ImportFailed, ShapeError
+from .ll2_shapes import Batch, Reader, _convert, _object
 
 OLD_VERSIONS = ("2.0.0", "2.1.0", "2.2.0")
 # An old path (between the version and the id) -> the 2.3.0 kind it is.
@@ -53,6 +55,17 @@ def legacy_kind(parts) -> str | None:
     if len(parts) >= 3 and parts[0] in OLD_VERSIONS:
         return OLD_PATHS.get("/".join(parts[1:-1]))
     return None
+
+
+def kind_of(obj) -> str | None:
+    """Which LL2 resource a top-level record is, in 2.3.0 (`ll2_shapes.kind_of`) or an older version (its url's
+    path: `/2.2.0/config/spacecraft/12/` -> `spacecraft_configurations`)."""
+    url = obj.get("url") if isinstance(obj, dict) else None
+    if isinstance(url, str):
+        kind = legacy_kind([p for p in urlparse(url).path.split("/") if p])
+        if kind is not None:
+            return kind
+    return ll2_shapes.kind_of(obj)
 
 
 def reader_for(obj, batch: Batch, where: str, facts) -> Reader:
@@ -316,8 +329,6 @@ def settle(batch: Batch) -> None:
 def _check_new_launches(batch: Batch) -> None:
     """A launch's net may be unknown only when an older version named the launch by id alone: a new launch
     a 2.3.0 record describes must bring it (the column allows null for the older versions' sake)."""
-    from .importer import ImportFailed
-
     rows = batch.rows.get(m.Launch, {})
     described = [pk for pk, fields in rows.items()
                  if fields.get("net") is None and "document" not in batch.soft.get((m.Launch, pk), {})]

@@ -21,10 +21,11 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from spacedock.catalog import changes, figures
+from spacedock.catalog import figures
 from spacedock.catalog import models as m
 
-from .importer import ImportFailed, import_documents
+from .errors import ImportFailed
+from .importer import import_documents
 from .models import SyncEndpoint, SyncRun, SyncSeen
 
 DEFAULT_BASE_URL = "https://ll.thespacedevs.com/2.3.0/"
@@ -413,7 +414,6 @@ def prune(run: SyncRun) -> dict:
         pruned[endpoint] = (deleted, kept)
     if any(deleted for deleted, _ in pruned.values()):
         figures.refresh(owners)  # deleted spacecraft are simply not found
-        changes.bump()
     return pruned
 
 

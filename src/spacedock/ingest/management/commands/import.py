@@ -2,7 +2,8 @@
 Lines; files or `-` for standard input) into the catalogue."""
 from django.core.management.base import BaseCommand, CommandError
 
-from spacedock.ingest.importer import ImportFailed, import_each, import_paths
+from spacedock.ingest.errors import ImportFailed
+from spacedock.ingest.importer import import_each, import_paths
 from spacedock.ingest.ll2_shapes import KINDS
 
 from ._options import as_of_moment

@@ -23,10 +23,7 @@ from spacedock.api.endpoints import ENDPOINTS
 from spacedock.catalog import models as m
 from spacedock.ingest.export import SECTIONS
 
-from .conftest import DATA
-
-CAPTURES = DATA.parent / "tests" / "captures"
-from .test_import import _agencies, counts, detailed_agency, snapshot, wipe_catalogue
+from .helpers import CAPTURES, DATA, _agencies, counts, detailed_agency, snapshot, wipe_catalogue
 
 NOW = "2026-07-24T01:13:35Z"
 LATER = "2027-03-01T12:00:00Z"  # live figures have moved on by then

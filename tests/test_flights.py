@@ -20,45 +20,29 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from spacedock.api.pagination import COUNTS
-from spacedock.api.render.common import SHARED
-
+from spacedock.api.render.shared import SHARED
 from spacedock.catalog import figures
 from spacedock.catalog import models as m
-from spacedock.ingest.importer import ImportFailed, import_paths, read_file, rendered_at
+from spacedock.ingest.errors import ImportFailed
+from spacedock.ingest.importer import import_paths, read_file
 from spacedock.ingest.ll2_shapes import Batch
 
-from .conftest import DATA
-from .test_golden import CAPTURE_MOMENT, _floats, docked_spacecraft, ll2_bytes, with_figures_of
-
-STATIONS = DATA / "4-ll-space_stations-detailed-all.json"
-UTC = dt.timezone.utc
-T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def at(days=0, **more) -> dt.datetime:
-    return T0 + dt.timedelta(days=days, **more)
-
-
-def iso(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def seconds(text: str) -> float:
-    return isodate.parse_duration(text).total_seconds()
-
-
-def make_spacecraft(pk, **reported):
-    return m.Spacecraft.objects.create(id=pk, name=f"Test {pk}", status_id=1, spacecraft_config_id=6, **reported)
-
-
-def make_flight(pk, spacecraft, net, end=None):
-    launch = m.Launch.objects.create(id=f"00000000-0000-4000-8000-{pk:012d}", net=net,
-                                     document={"id": f"00000000-0000-4000-8000-{pk:012d}", "net": iso(net)})
-    return m.SpacecraftFlight.objects.create(id=pk, spacecraft_id=spacecraft, launch=launch, mission_end=end)
-
-
-def make_docking(pk, flight, start, end=None):
-    return m.DockingEvent.objects.create(id=pk, docking=start, departure=end, flight_vehicle_chaser_id=flight)
+from .helpers import (
+    CAPTURE_MOMENT,
+    DATA,
+    STATIONS,
+    UTC,
+    _floats,
+    at,
+    docked_spacecraft,
+    iso,
+    ll2_bytes,
+    make_docking,
+    make_flight,
+    make_spacecraft,
+    seconds,
+    with_figures_of,
+)
 
 
 def spacecraft(api, pk, mode="normal"):
@@ -198,25 +182,7 @@ def test_a_detailed_spacecrafts_flights_embed_its_normal_shape_key_for_key(api, 
             assert orjson.dumps(flight["spacecraft"]) == orjson.dumps(normal[row["id"]])
 
 
-# 2. histories built here, and a clock that moves --------------------------------------------------
-@pytest.fixture
-def history(db, settings):
-    """100001: a flight of 10 days (docked 8), then one on since day 20 (docked since day 21).
-    100002: one flight of 17 days. 100003: no flights stored, figures as reported. Refreshed at day 25."""
-    settings.SPACEDOCK_NOW = iso(at(25))
-    make_spacecraft(100001)
-    make_flight(100011, 100001, at(0), at(10))
-    make_flight(100012, 100001, at(20))
-    make_docking(100011, 100011, at(1), at(9))
-    make_docking(100012, 100012, at(21))
-    make_spacecraft(100002)
-    make_flight(100021, 100002, at(-30), at(-13))
-    make_spacecraft(100003, reported_in_space=True, reported_time_in_space=dt.timedelta(days=3),
-                    reported_time_docked=dt.timedelta(0), reported_flights_count=1, reported_mission_ends_count=0)
-    figures.refresh([100001, 100002, 100003])
-    return settings
-
-
+# 2. histories built here (the `history` fixture is in conftest.py), and a clock that moves ---------------
 def test_figures_are_sums_over_flights_and_dockings(api, history):
     body = spacecraft(api, 100001, mode="detailed")
     assert (body["in_space"], body["time_in_space"], body["time_docked"]) == (True, "P15D", "P12D")

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import uuid
 
-import isodate
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -20,6 +19,8 @@ from django.core.management.base import CommandError
 from spacedock.catalog import figures
 from spacedock.catalog import models as m
 from spacedock.catalog.generate import FIRST_ID, LAUNCH_PREFIX
+
+from .helpers import seconds
 
 NOW = "2026-07-24T01:13:35Z"
 MOMENT = dt.datetime(2026, 7, 24, 1, 13, 35, tzinfo=dt.timezone.utc)
@@ -161,10 +162,6 @@ def test_stored_figures_are_what_refresh_computes(pinned):
     rows = generated()
     figures.refresh(range(FIRST_ID, FIRST_ID + N))
     assert generated() == rows
-
-
-def seconds(text):
-    return isodate.parse_duration(text).total_seconds()
 
 
 def test_the_api_serves_them_with_figures_from_their_flights(api, pinned):

@@ -8,24 +8,30 @@ import json
 import re
 from html.parser import HTMLParser
 
-import isodate
 import orjson
 import pytest
 
 from spacedock.catalog import models as m
 from spacedock.ingest.importer import import_paths
 
-from .conftest import DATA, DEV, GOLDEN, PROD
+from .helpers import (
+    CAPTURE_MOMENT,
+    CONFIGS,
+    DATA,
+    DEV,
+    GOLDEN,
+    PROD,
+    STATIONS,
+    _floats,
+    docked_spacecraft,
+    ll2_bytes,
+    with_figures_of,
+)
 
 PAGES = {
     "001_6bd17e1b5860eff2.txt": (PROD, DATA / "2-ll-spacecraft-page-offset290-ordering-mission_ends_count.json"),
     "003_2ba0a00fda635e67.txt": (DEV, DATA / "1-lldev-spacecraft-page-offset340-ordering-time_in_space.json"),
 }
-
-
-def ll2_bytes(value) -> bytes:
-    """What DRF's JSONRenderer (LL2) writes for `value`: compact, UTF-8, keys in order."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def read_page(name):
@@ -142,17 +148,6 @@ def test_browsable_body_is_indented_like_ll2(api):
     assert json.dumps(record, indent=4, ensure_ascii=False) in text
 
 
-def _floats(record):
-    """The captures were re-serialised by a third party that wrote 9.0 as 9; LL2 itself writes 9.0."""
-    for key in ("height", "diameter"):
-        if isinstance(record.get(key), int):
-            record[key] = float(record[key])
-    return record
-
-
-CONFIGS = DATA / "3-ll-spacecraft_configurations-detailed-all.json"
-
-
 def test_every_configuration_matches_the_detailed_capture(api):
     """`/spacecraft_configurations/{id}/` for each of the 46 configurations is the capture's record."""
     captured = json.loads(CONFIGS.read_text())
@@ -171,31 +166,6 @@ def test_configuration_list_detailed_matches_capture_in_id_order(api):
     assert body["count"] == 46
     assert response.content == ll2_bytes({"count": 46, "next": None, "previous": None,
                                           "results": [_floats(r) for r in captured]})
-
-
-STATIONS = DATA / "4-ll-space_stations-detailed-all.json"
-
-
-def docked_spacecraft():
-    for station in json.loads(STATIONS.read_text()):
-        for location in station["docking_location"]:
-            docked = location.get("currently_docked")
-            if docked and docked["flight_vehicle_chaser"]:
-                yield docked["flight_vehicle_chaser"]["spacecraft"]
-
-
-# LL2 rendered the station capture over a few seconds around this moment (see tests/test_flights.py).
-CAPTURE_MOMENT = "2026-07-24T01:13:35Z"
-FIGURES = ("time_in_space", "time_docked")
-
-
-def with_figures_of(content: bytes, ours: dict, theirs: dict) -> bytes:
-    """`content` with our live duration figures replaced by LL2's (each checked to be within 2 s)."""
-    for key in FIGURES:
-        gap = abs((isodate.parse_duration(ours[key]) - isodate.parse_duration(theirs[key])).total_seconds())
-        assert gap <= 2, (ours["id"], key, ours[key], theirs[key])
-        content = content.replace(f'"{key}":"{ours[key]}"'.encode(), f'"{key}":"{theirs[key]}"'.encode())
-    return content
 
 
 def test_docked_spacecraft_detailed_match_the_station_capture(api, settings):
@@ -219,7 +189,7 @@ def test_docked_spacecraft_detailed_match_the_station_capture(api, settings):
 def test_duration_strings_are_ll2s():
     from datetime import timedelta
 
-    from spacedock.api.render.common import duration
+    from spacedock.api.render.formats import duration
 
     assert duration(timedelta(0)) == "P0D"
     assert duration(timedelta(minutes=47, seconds=18)) == "PT47M18S"

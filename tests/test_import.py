@@ -5,101 +5,50 @@ files are written under `tmp_path`. Bad input must fail with one line naming the
 and the field, and must leave every catalogue table exactly as it was.
 """
 import datetime as dt
-import functools
 import gzip
-import io
-import os
-import sqlite3
-import subprocess
-import sys
 
 import isodate
 import orjson
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from spacedock.catalog import models as m
-from spacedock.ingest.importer import ImportFailed, import_paths
+from spacedock.ingest.errors import ImportFailed
+from spacedock.ingest.importer import import_paths
 
-from .conftest import DATA
+from .helpers import (
+    BAD_ID,
+    CONFIGS,
+    DATA,
+    FRESH,
+    PAGE_1,
+    PNG,
+    STATIONS,
+    _agencies,
+    _bad_page,
+    _set,
+    agency_mini,
+    capture_agencies,
+    config,
+    counts,
+    detailed_agency,
+    fresh_spacecraft,
+    json_lines,
+    load,
+    page,
+    run_command,
+    snapshot,
+    social_links,
+    sqlite_rows,
+    wipe_catalogue,
+    write,
+)
 
-PAGE_1 = DATA / "1-lldev-spacecraft-page-offset340-ordering-time_in_space.json"
 PAGE_2 = DATA / "2-ll-spacecraft-page-offset290-ordering-mission_ends_count.json"
-CONFIGS = DATA / "3-ll-spacecraft_configurations-detailed-all.json"
-STATIONS = DATA / "4-ll-space_stations-detailed-all.json"
 BUNDLED = sorted(DATA.glob("*.json"))
-FRESH = 900_000  # added to LL2 ids to make records the catalogue has never seen
 
 
 # helpers ------------------------------------------------------------------------------------------
-@functools.cache
-def _raw(path):
-    return path.read_bytes()
-
-
-def load(path):
-    """A fresh (mutable) copy of a bundled JSON file."""
-    return orjson.loads(_raw(path))
-
-
-def write(tmp_path, document, name="input.json"):
-    """`document` as a JSON file under tmp_path (bytes and str are written as they are)."""
-    path = tmp_path / name
-    if isinstance(document, str):
-        document = document.encode()
-    path.write_bytes(document if isinstance(document, bytes) else orjson.dumps(document))
-    return path
-
-
-def page(records):
-    return {"count": len(records), "next": None, "previous": None, "results": records}
-
-
-def catalogue_models():
-    """Every catalogue table but the data version (bookkeeping that every import bumps)."""
-    models = [model for model in apps.get_app_config("catalog").get_models() if model is not m.DataVersion]
-    return sorted(models, key=lambda model: model.__name__)
-
-
-def _is_auto(model):
-    return model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
-
-
-def snapshot(ignore_link_ids=False):
-    """Every row of every catalogue table; `ignore_link_ids` drops the surrogate ids of link tables
-    (rewritten whenever a link list is replaced) and sorts their rows by value instead."""
-    dump = {}
-    for model in catalogue_models():
-        rows = list(model.objects.order_by("pk").values())
-        if ignore_link_ids and _is_auto(model):
-            rows = sorted(({k: v for k, v in row.items() if k != "id"} for row in rows), key=repr)
-        dump[model.__name__] = rows
-    return dump
-
-
-def counts():
-    return {model.__name__: model.objects.count() for model in catalogue_models()}
-
-
-def wipe_catalogue():
-    """Delete every catalogue row (children first), inside the test's rolled-back transaction."""
-    for model in (m.DockingEvent, m.SpacecraftFlight, m.Launch, m.DockingLocation, m.SpaceStation,
-                  m.Spacecraft, m.ConfigurationFamily, m.SpacecraftConfiguration, m.SpacecraftConfigFamily,
-                  m.SocialMediaLink, m.AgencyCountry, m.Agency, m.SocialMedia, m.Country, m.AgencyType,
-                  m.SpacecraftStatus, m.SpacecraftConfigType, m.ImageVariant, m.Image, m.ImageVariantType,
-                  m.ImageLicense):
-        model.objects.all().delete()
-    assert not any(counts().values())
-
-
-def run_command(*args):
-    out = io.StringIO()
-    call_command("import", *map(str, args), stdout=out, stderr=io.StringIO())
-    return out.getvalue()
-
-
 def duration(value):
     return None if value is None else isodate.parse_duration(value)
 
@@ -118,38 +67,12 @@ def family_ids(config_id):
                 .values_list("family_id", flat=True))
 
 
-def capture_agencies():
-    """The distinct AgencyNormal objects of the configurations capture, by id, in first-seen order."""
-    found = {}
-    for config in load(CONFIGS):
-        found.setdefault(config["agency"]["id"], config["agency"])
-    return found
-
-
 def capture_families():
     found = {}
-    for config in load(CONFIGS):
-        for family in config["family"]:
+    for configuration in load(CONFIGS):
+        for family in configuration["family"]:
             found.setdefault(family["id"], family)
     return found
-
-
-def config(config_id):
-    return next(c for c in load(CONFIGS) if c["id"] == config_id)
-
-
-def agency_mini(agency):
-    keys = ("id", "url", "name", "abbrev", "type")
-    return {"response_mode": "list", **{k: agency[k] for k in keys}}
-
-
-def fresh_spacecraft(offset=0):
-    """A spacecraft from the first page, with an id (and name) the catalogue has never seen."""
-    record = load(PAGE_1)["results"][offset]
-    record["id"] += FRESH
-    record["url"] = record["url"].replace(f"/{record['id'] - FRESH}/", f"/{record['id']}/")
-    record["name"] = f"Copy of {record['name']}"
-    return record
 
 
 def docked_spacecraft(stations):
@@ -213,15 +136,6 @@ def _check_families(records):
         assert row.parent_id == (r["parent"] or {}).get("id")
 
 
-def _agencies():
-    agencies = capture_agencies()
-    records = [agencies[999], agencies[27], agencies[121]]  # a parent by name; 23 countries; plain
-    for r in records:
-        r["id"] += FRESH
-        r["name"] = f"Copy of {r['name']}"
-    return records
-
-
 def _check_agency(r):
     row = m.Agency.objects.get(pk=r["id"])
     assert (row.name, row.abbrev, row.type_id, row.featured, row.description, row.founding_year) == (
@@ -239,28 +153,6 @@ def _check_agency(r):
 def _check_agencies(records):
     for r in records:
         _check_agency(r)
-
-
-def social_links(agency_id, ids):
-    logo = dict(load(PAGE_1)["results"][0]["image"], id=FRESH + 1)
-    return [{"id": FRESH + i,
-             "social_media": {"id": FRESH + i, "name": f"Network {i}", "url": f"https://network{i}.example/",
-                              "logo": logo},
-             "url": f"https://network{i}.example/agency{agency_id}"} for i in ids]
-
-
-def detailed_agency(base):
-    """An AgencyDetailed built on a captured AgencyNormal: links, launchers and spacecraft configurations."""
-    agency = dict(base, response_mode="detailed")
-    agency["social_media_links"] = social_links(agency["id"], (1, 2))
-    agency["launcher_list"] = [{"response_mode": "list", "id": 164,
-                                "url": "https://ll.thespacedevs.com/2.3.0/launcher_configurations/164/",
-                                "name": "Falcon 9", "families": [], "full_name": "Falcon 9 Block 5",
-                                "variant": "Block 5"}]
-    own = config(7)
-    own.update(id=agency["id"] + 1000, name=f"{agency['name']} capsule", agency=agency_mini(agency))
-    agency["spacecraft_list"] = [own]
-    return agency
 
 
 def _detailed_agencies():
@@ -538,29 +430,12 @@ def test_agency_parent_imported_later_is_linked(db, tmp_path):
 
 
 # 2. bad input: one line naming file, record and field; nothing written -----------------------------
-def _bad_page(mutate):
-    """A page: a good new spacecraft, then a second new spacecraft (id BAD_ID) spoiled by `mutate`."""
-    bad = fresh_spacecraft(1)
-    mutate(bad)
-    return page([fresh_spacecraft(0), bad])
-
-
-def _set(path, value):
-    """A mutation setting the value at a dotted key path."""
-    def mutate(record):
-        *parents, last = path.split(".")
-        for key in parents:
-            record = record[key]
-        record[last] = value
-    return mutate
-
-
+# (`_bad_page`, `_set`, BAD_ID and PNG are in tests/helpers.py: tests/test_import_inputs.py uses them too)
 def _delete(key):
     return lambda record: record.pop(key)
 
 
 GOOD = page([fresh_spacecraft(i) for i in (2, 3, 4)])  # a good file, whose records differ from `_bad_page`'s
-BAD_ID = FRESH + load(PAGE_1)["results"][1]["id"]  # the spoiled second record of `_bad_page`
 BAD_CONFIG_ID = FRESH + 1
 
 
@@ -581,14 +456,6 @@ def _station_with_chaser_list():
 
 
 RECORD_1 = f"record 1 (id {BAD_ID}): "
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10"
-
-
-def json_lines(*documents):
-    """JSON Lines: one document per line."""
-    return b"".join(orjson.dumps(document) + b"\n" for document in documents)
-
-
 def bad(name, documents, *fragments):
     """A bad-input case: documents for files a.json, b.json... (None: no such file) and what the message says."""
     return pytest.param(documents, fragments, id=name)
@@ -688,29 +555,7 @@ def test_bad_input_fails_naming_file_record_and_field_and_changes_nothing(db, tm
 
 
 # 3. the console script ----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def cli(tmp_path_factory):
-    """Runs `python -m spacedock.cli ...` against its own migrated SQLite file; returns (run, db file)."""
-    home = tmp_path_factory.mktemp("cli")
-    database = home / "cli.sqlite3"
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SPACEDOCK_VAR_DIR=str(home))
-
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "spacedock.cli", *map(str, args)], env=env,
-                              capture_output=True, text=True, timeout=120)
-
-    migrated = run("migrate", "--noinput")
-    assert migrated.returncode == 0, migrated.stderr
-    return run, database
-
-
-def sqlite_rows(database):
-    with sqlite3.connect(database) as conn:
-        return {table: conn.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
-                for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                             "AND name LIKE 'catalog_%'")}
-
-
+# (the `cli` fixture is in conftest.py)
 def test_cli_bad_file_exits_non_zero_with_one_line(cli, tmp_path):
     """A bad file: non-zero exit, one line on stderr naming the file, and the database untouched."""
     run, database = cli

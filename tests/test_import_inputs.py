@@ -16,14 +16,24 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from spacedock.catalog import models as m
-from spacedock.ingest.importer import ImportFailed, import_each, import_paths
+from spacedock.ingest.errors import ImportFailed
+from spacedock.ingest.importer import import_each, import_paths
 
-from .test_import import (
-    BAD_ID, PAGE_1, PNG, _bad_page, _set, cli, counts, fresh_spacecraft, json_lines, page, run_command, snapshot,
-    sqlite_rows, write,
+from .helpers import (
+    BAD_ID,
+    PAGE_1,
+    PNG,
+    _bad_page,
+    _set,
+    counts,
+    fresh_spacecraft,
+    json_lines,
+    page,
+    run_command,
+    snapshot,
+    sqlite_rows,
+    write,
 )
-
-__all__ = ["cli"]  # the fixture, used below
 
 GOOD = [fresh_spacecraft(i) for i in (2, 3, 4)]
 GOOD_IDS = {record["id"] for record in GOOD}

@@ -3,25 +3,36 @@
 values against their 2.3.0 twins, precedence, the served shapes, what is reported, malformed records."""
 import copy
 import json
-from pathlib import Path
 
 import orjson
 import pytest
 from django.core.management.base import CommandError
 
 from spacedock.catalog import models as m
-from spacedock.ingest.importer import ImportFailed, import_paths
-from spacedock.ingest.ll2_shapes import kind_of
+from spacedock.ingest.errors import ImportFailed
+from spacedock.ingest.importer import import_paths
+from spacedock.ingest.ll2_versions import kind_of
 
-from .test_golden import CAPTURE_MOMENT, _floats, ll2_bytes, with_figures_of
-from .test_import import counts, run_command, snapshot, wipe_catalogue, write
-from .test_schema import DETAILS, LISTS, validate
+from .helpers import (
+    CAPTURE_MOMENT,
+    CAPTURES,
+    DETAILS,
+    FRESH,
+    LISTS,
+    _floats,
+    counts,
+    ll2_bytes,
+    run_command,
+    snapshot,
+    validate,
+    wipe_catalogue,
+    with_figures_of,
+    write,
+)
 
-CAPTURES = Path(__file__).resolve().parent / "captures"
 OLD = sorted(CAPTURES.glob("2.[012].0-*.json"))
 NEW = sorted(CAPTURES.glob("2.3.0-*.json"))
 ALL = OLD + NEW  # the documented order: oldest version first (any order gives the same database)
-FRESH = 900_000
 
 
 def capture(name):

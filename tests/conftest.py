@@ -1,19 +1,19 @@
-"""Shared fixtures: the bundled real LL2 data, loaded once per test database, and request helpers."""
-from pathlib import Path
+"""Shared fixtures: the bundled real LL2 data, loaded once per test database, request helpers, the console
+script, a small history. Shared helpers and constants are in tests/helpers.py."""
+import datetime as dt
+import os
+import subprocess
+import sys
 
 import orjson
 import pytest
-from django.db import connection
 
-from spacedock.api.pagination import COUNTS
-from spacedock.api.render.common import SHARED
+from spacedock import wsgi
+from spacedock.api.caching import reset_caches
+from spacedock.catalog import figures
 from spacedock.ingest.importer import import_paths
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
-GOLDEN = Path(__file__).resolve().parent / "golden"
-PROD = "ll.thespacedevs.com"
-DEV = "lldev.thespacedevs.com"
+from .helpers import DATA, PROD, at, call_wsgi, iso, make_docking, make_flight, make_spacecraft
 
 
 @pytest.fixture(scope="session")
@@ -24,20 +24,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def no_response_cache(settings):
-    """Tests change rows with the ORM, which bumps no data version: the response cache is off unless a
-    test (tests/test_caching.py) turns it on."""
+def fresh_caches(settings):
+    """The response cache is off unless a test turns it on (tests/test_caching.py), and nothing a test kept
+    is seen by another: each test's writes are rolled back, so a data version number can come back with
+    other data."""
     settings.SPACEDOCK_MAX_AGE = 0
-    SHARED.clear()  # rendered shapes and counts kept per data version: no test sees another's
-    COUNTS.__init__()
+    reset_caches()
 
 
 @pytest.fixture
-def api(client, db):
-    """GET a path as LL2's production host over HTTPS; returns (status, parsed JSON, response)."""
+def api(db):
+    """GET a path through the server's WSGI application as LL2's production host over HTTPS; returns
+    (status, parsed JSON, response)."""
 
     def get(path, host=PROD, **extra):
-        response = client.get(path, secure=True, HTTP_HOST=host, **extra)
+        response = call_wsgi(wsgi.application, path, host=host, **extra)
         json = response.get("Content-Type", "").startswith("application/json")
         body = orjson.loads(response.content) if json and response.content else None
         return response.status_code, body, response
@@ -45,5 +46,35 @@ def api(client, db):
     return get
 
 
-def is_postgres():
-    return connection.vendor == "postgresql"
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory):
+    """Runs `python -m spacedock.cli ...` against its own migrated SQLite file; returns (run, db file)."""
+    home = tmp_path_factory.mktemp("cli")
+    database = home / "cli.sqlite3"
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SPACEDOCK_VAR_DIR=str(home))
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "spacedock.cli", *map(str, args)], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    migrated = run("migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr
+    return run, database
+
+
+@pytest.fixture
+def history(db, settings):
+    """100001: a flight of 10 days (docked 8), then one on since day 20 (docked since day 21).
+    100002: one flight of 17 days. 100003: no flights stored, figures as reported. Refreshed at day 25."""
+    settings.SPACEDOCK_NOW = iso(at(25))
+    make_spacecraft(100001)
+    make_flight(100011, 100001, at(0), at(10))
+    make_flight(100012, 100001, at(20))
+    make_docking(100011, 100011, at(1), at(9))
+    make_docking(100012, 100012, at(21))
+    make_spacecraft(100002)
+    make_flight(100021, 100002, at(-30), at(-13))
+    make_spacecraft(100003, reported_in_space=True, reported_time_in_space=dt.timedelta(days=3),
+                    reported_time_docked=dt.timedelta(0), reported_flights_count=1, reported_mission_ends_count=0)
+    figures.refresh([100001, 100002, 100003])
+    return settings

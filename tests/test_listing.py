@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from spacedock.api.endpoints import ENDPOINTS
 from spacedock.api.listing import SplitIds, split_ids
 from spacedock.api.pagination import COUNTS
-from spacedock.api.render.common import Context
+from spacedock.api.render.context import Context
 from spacedock.api.views import ListView
 from spacedock.catalog import changes, figures
 from spacedock.catalog import models as m

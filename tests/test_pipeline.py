@@ -1,6 +1,7 @@
-"""The lean JSON path (api.views: plain JSON requests skip DRF's negotiation, Response and renderer) gives
-exactly DRF's answer: the same status, bytes and headers for every endpoint, mode, host and format,
-errors included; kept shapes and the compiled plain listing follow writes and the clock."""
+"""The one request path (api.views `body()`): its bytes are what DRF's JSON renderer writes for the same
+data, for every endpoint, mode, host and format, errors included; a response built from kept shapes is
+the one built fresh, to the byte and header; other formats are DRF's renderers given the same data; kept
+shapes and the compiled plain listing follow writes and the clock."""
 import datetime as dt
 import random
 
@@ -8,16 +9,16 @@ import isodate
 import orjson
 import pytest
 from django.db import connection
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from spacedock.api import views
 from spacedock.api.pagination import COUNTS, LL2Pagination, PageIds
-from spacedock.api.render.common import SHARED, duration, seconds
+from spacedock.api.render.formats import duration, seconds
+from spacedock.api.render.shared import SHARED
 from spacedock.catalog import models as m
 
-from .conftest import DEV, PROD
-from .test_flights import at, history, iso, make_spacecraft  # noqa: F401 - `history` is a fixture
+from .helpers import DEV, PROD, at, iso, make_spacecraft
 
 LISTS = [
     "/2.3.0/spacecraft/",
@@ -59,59 +60,55 @@ ERRORS = [
 
 
 @pytest.fixture
-def both(client, db, monkeypatch, settings):
-    """GET a path through the lean path and through DRF alone: (fast, drf) Django responses; the second
-    one asked answers from the shapes the first kept (so kept and fresh bytes are compared too)."""
+def twice(api, settings):
+    """GET a path twice: (fresh, again) responses; the second answers from the shapes the first kept."""
     settings.SPACEDOCK_NOW = "2026-07-24T01:13:35Z"  # live figures must not tick between the two
 
-    def get(path, host=PROD, drf_first=False, **headers):
-        def through_drf():
-            with monkeypatch.context() as patch:
-                patch.setattr(views, "plain_json", lambda request: False)
-                return client.get(path, secure=True, HTTP_HOST=host, **headers)
-
-        drf = through_drf() if drf_first else None
-        fast = client.get(path, secure=True, HTTP_HOST=host, **headers)
-        return fast, drf or through_drf()
+    def get(path, host=PROD, **headers):
+        fresh = api(path, host=host, **headers)[2]
+        return fresh, api(path, host=host, **headers)[2]
 
     return get
 
 
-def same(fast, drf):
-    assert fast.status_code == drf.status_code
-    assert fast.content == drf.content
-    assert list(fast.items()) == list(drf.items())
+def same(fresh, again):
+    """The same answer, and JSON as DRF's renderer writes it."""
+    assert fresh.status_code == again.status_code
+    assert fresh.content == again.content
+    assert list(fresh.items()) == list(again.items())
+    if fresh["Content-Type"] == "application/json":
+        assert fresh.content == JSONRenderer().render(orjson.loads(fresh.content))
 
 
 @pytest.mark.parametrize("path", LISTS + DETAILS + ERRORS)
-def test_fast_path_answers_exactly_as_drf(both, path):
+def test_answers_are_drfs_bytes_fresh_and_kept(twice, path):
     SHARED.clear()
-    same(*both(path))  # the lean path renders and keeps, DRF reuses
-    SHARED.clear()
-    same(*both(path, drf_first=True))  # DRF renders and keeps, the lean path reuses
+    same(*twice(path))
 
 
 @pytest.mark.parametrize("budget", [0, 3000, 20_000])
 @pytest.mark.parametrize("path", [LISTS[2], LISTS[5], LISTS[10], LISTS[11], LISTS[13], DETAILS[0]])
-def test_a_store_pushing_shapes_out_mid_request_still_gives_drfs_bytes(both, monkeypatch, budget, path):
+def test_a_store_pushing_shapes_out_mid_request_still_gives_drfs_bytes(twice, monkeypatch, budget, path):
     """Embedded shapes stand as markers for the entries they had when asked for: however small the store,
-    and whatever it pushes out while a response is being built, every answer is DRF's, cold and warm."""
+    and whatever it pushes out while a response is being built, every answer is the one built with room to
+    keep everything, cold and warm."""
+    SHARED.clear()
+    reference = twice(path)[0]
     monkeypatch.setattr(SHARED, "budget", budget)
     SHARED.clear()
-    for drf_first in (False, True, False):
-        same(*both(path, drf_first=drf_first))
+    for _ in range(2):
+        fresh, again = twice(path)
+        same(fresh, again)
+        same(fresh, reference)
 
 
 @pytest.mark.parametrize("accept", ["*/*", "application/json"])
-def test_plain_accept_headers_take_the_fast_path_with_drf_bytes(both, accept):
-    same(*both("/2.3.0/spacecraft/?limit=20&mode=detailed", HTTP_ACCEPT=accept))
+def test_plain_accept_headers_get_drfs_bytes(twice, accept):
+    same(*twice("/2.3.0/spacecraft/?limit=20&mode=detailed", HTTP_ACCEPT=accept))
 
 
-def test_other_requests_go_through_drf(client, db, monkeypatch):
-    """The browsable page, HEAD and other Accept headers never reach the lean path."""
-    calls = []
-    real = views.ListView.json
-    monkeypatch.setattr(views.ListView, "json", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+def test_other_formats_are_drfs_renderers_given_the_same_data(client, db):
+    """The browsable page, HEAD and indented JSON: DRF's renderers, from the JSON the one path built."""
     page = client.get("/2.3.0/spacecraft/?limit=2&format=api", HTTP_HOST=PROD)
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
     assert b"Spacecraft List" in page.content
@@ -121,10 +118,9 @@ def test_other_requests_go_through_drf(client, db, monkeypatch):
     assert head.status_code == 200 and head.content == b""
     indented = client.get("/2.3.0/spacecraft/?limit=2", HTTP_HOST=PROD, HTTP_ACCEPT="application/json; indent=2")
     assert indented.content.startswith(b'{\n  "count"')
+    plain = client.get("/2.3.0/spacecraft/?limit=2", HTTP_HOST=PROD)
+    assert orjson.loads(indented.content) == orjson.loads(plain.content)
     assert client.post("/2.3.0/spacecraft/", HTTP_HOST=PROD).status_code == 405
-    assert calls == []
-    assert client.get("/2.3.0/spacecraft/?limit=2", HTTP_HOST=PROD).status_code == 200
-    assert calls == [1]
 
 
 def test_urls_follow_each_requests_host_and_format(api):
@@ -175,13 +171,12 @@ def test_durations_are_isodates(db):
     assert seconds(1.5) == "PT1.5S" and seconds(None) is None and duration(None) is None
 
 
-def test_line_separators_are_escaped_when_kept_and_when_fresh(both, api):
+def test_line_separators_are_escaped_when_kept_and_when_fresh(twice, api):
     m.Spacecraft.objects.filter(pk=627).update(description="one\u2028two\u2029three")
     path = "/2.3.0/spacecraft/627/?mode=normal"
-    for _ in range(2):  # fresh, then kept
-        fast, drf = both(path)
-        same(fast, drf)
-        assert b"one\\u2028two\\u2029three" in fast.content
+    fresh, kept = twice(path)
+    same(fresh, kept)
+    assert b"one\\u2028two\\u2029three" in fresh.content
     status, body, _ = api(path)
     assert body["description"] == "one\u2028two\u2029three"
 

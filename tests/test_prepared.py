@@ -4,7 +4,8 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from spacedock.api.render import agencies, configs, flights, images, lookups, prepared, spacecraft
-from spacedock.api.render.common import Context, Kind
+from spacedock.api.render.context import Context
+from spacedock.api.render.kinds import Kind
 from spacedock.catalog import models as m
 from spacedock.ingest import export
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from spacedock.api.pagination import COUNTS
-from spacedock.api.render.common import SHARED
+from spacedock.api.render.shared import SHARED
 
 from spacedock.catalog import models as m
 

@@ -31,14 +31,13 @@ INSTALLED_APPS = [
     "spacedock.ops",
 ]
 
+# The response cache is a WSGI layer around all this (spacedock.wsgi, api.caching.CacheFirst).
 MIDDLEWARE = [
-    # Outermost for the API: a repeated URL is answered from the cache before anything else runs.
-    "spacedock.api.caching.ResponseCache",
     # The browsable page's CSS and JS, served by the app itself so `spacedock serve` needs nothing else.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.gzip.GZipMiddleware",  # only for clients that ask (Accept-Encoding: gzip)
-    "spacedock.api.caching.ConditionalGet",  # ETag, and 304 for a matching If-None-Match (Django's)
+    "django.middleware.http.ConditionalGetMiddleware",  # If-Match, If-None-Match, ... against the ETag
 ]
 
 ROOT_URLCONF = "spacedock.urls"

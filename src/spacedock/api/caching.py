@@ -1,165 +1,161 @@
-"""HTTP caching of the API: `Cache-Control`, ETags with `304 Not Modified`, and a shared response cache.
+"""HTTP caching of the API, in one WSGI layer in front of Django: `Cache-Control`, ETags, `304 Not
+Modified`, and a shared response cache.
 
-A response is cached whole (after gzip, with its ETag) under the request's URL, host, `Accept` and
-gzip-ness, and the catalogue's data version (`catalog.changes`): a write bumps the version, so the
-next request misses and sees it. Entries live `SPACEDOCK_MAX_AGE` seconds, which is also the
-`Cache-Control: max-age` clients are told, so no cached live figure is older than that. The cache is
-Django's (`CACHE_URL`: local memory by default, Redis in production).
+A response is identified by the catalogue's data version (moved by the database on every write, see
+`catalog.changes`), the start of the current max-age window, its URL, host, `Accept` and gzip-ness.
+Within one identity a URL always renders the same bytes, in every process, so the identity's hash is
+a strong ETag known before anything is rendered, and the response cache's key:
 
-While caching, live figures are computed for the start of the current max-age window: every process
-then renders the same bytes for a URL within the window, so an ETag one process gave is a 304 at
-any other. Such a revalidation is answered before Django's request cycle (`RevalidationFirst`, the
-WSGI app's outer layer); the rest goes through the `ResponseCache` middleware.
+- a revalidation whose ETag still matches is answered `304` here;
+- a response the cache holds is answered here, with the status and headers it was first sent with;
+- anything else goes to Django, and a `200` it answers is stored on its way out.
+
+Entries live `SPACEDOCK_MAX_AGE` seconds, the `Cache-Control: max-age` clients are told, so no cached
+live figure is older than that. Requests with other conditions (If-Match, ...) and HEAD go to Django,
+whose ConditionalGetMiddleware answers them with the same ETag. The cache is Django's (`CACHE_URL`:
+local memory by default, Redis in production).
 """
+from __future__ import annotations
+
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIRequest
-from django.http import HttpResponse, HttpResponseNotModified
-from django.middleware.http import ConditionalGetMiddleware
 from django.utils.http import parse_etags
 
 from spacedock.catalog import changes, clock
 
-from .render.common import origin
+from .pagination import COUNTS, PageIds
+from .render.context import API_PREFIX, origin
+from .render.shared import SHARED
 
-API_PREFIX = "/2.3.0/"
-# Bigger bodies are not cached: storing one copies (pickles) it, which for an uncompressed page of 100
-# (200 KB normal, 1 MB detailed) cost more than re-rendering saves unless the same URL comes back without
-# its ETag; pages of LL2's default size, and gzipped pages, are well under it. Revalidation gives 304 anyway.
-MAX_CACHED_BYTES = 128 << 10
+# A page of 100 is 200 KB (normal) to 1 MB (detailed) uncompressed: both are kept. Bigger bodies are not.
+MAX_CACHED_BYTES = 2 << 20
 VARY = "Accept, Accept-Encoding"
 # Conditional headers other than If-None-Match: Django's middleware answers those (412, or 304 by date).
 OTHER_CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_MODIFIED_SINCE")
+IDENTITY = "spacedock.identity"  # the WSGI environ key the identity is handed to Django under
 
 
-def other_conditions(meta) -> bool:
-    """Whether the request (its WSGI environ or META) has a condition other than If-None-Match."""
-    return any(name in meta for name in OTHER_CONDITIONS)
+@dataclass(frozen=True)
+class Identity:
+    """What a response is built from (the data version, the figures' moment) and what it is known by."""
+
+    version: int
+    moment: object  # datetime: the max-age window's start, the moment live figures are computed for
+    key: str
+    etag: str
 
 
-def cache_key(request, version) -> str:
-    """The response's identity: data version, figures window, URL, host, `Accept` and gzip-ness."""
+def identify(environ, max_age: int) -> Identity:
+    """The identity of the response to this request; raises what Django would answer instead (a host
+    not allowed, a database down)."""
+    request = WSGIRequest(environ)
+    moment = clock.now(max_age)
+    version = changes.current()
     # The raw parameters, whatever their order in the URL (a stable sort by name keeps a repeated
-    # parameter's values in order); no QueryDict to build for a request answered 304.
-    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&"), key=_name))
-    gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
-    window = int(request.figures_moment.timestamp())
-    raw = "|".join((str(version), str(window), origin(request), request.path, query,
-                    request.META.get("HTTP_ACCEPT", ""), "gz" if gzip else ""))
-    return "spacedock:response:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    # parameter's values in order); no QueryDict to build.
+    query = "&".join(sorted(environ.get("QUERY_STRING", "").split("&"), key=_name))
+    gzip = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
+    raw = "|".join((str(version), str(int(moment.timestamp())), origin(request), request.path, query,
+                    environ.get("HTTP_ACCEPT", ""), "gz" if gzip else ""))
+    digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    return Identity(version, moment, "spacedock:response:" + digest, f'"{digest}"')
 
 
 def _name(pair: str) -> str:
     return pair.partition("=")[0]
 
 
-def identify(request, max_age: int) -> str:
-    """Set what the response is built from (the figures window's start, the data version) and its ETag on
-    the request; return its cache key. Within a data version and a figures window a URL always renders the
-    same bytes, so the key is a strong ETag: no body to hash, and a revalidation needs no cache lookup."""
-    request.figures_moment = clock.now(max_age)
-    request.data_version = changes.current()  # the views build from this version too
-    key = cache_key(request, request.data_version)
-    request.etag = f'"{key.rsplit(":", 1)[1]}"'
-    return key
+def identity_of(request) -> Identity | None:
+    """The identity `CacheFirst` gave the request, if it went through it."""
+    return request.META.get(IDENTITY)
 
 
-def matching_tag(request):
+def matching_tag(header: str | None, etag: str) -> str | None:
     """The tag of If-None-Match (as the client wrote it) that is the response's ETag, or None."""
-    header = request.META.get("HTTP_IF_NONE_MATCH")
     if not header:
         return None
-    if header == request.etag:  # what a client sends back most often: the one tag it was given
+    if header == etag:  # what a client sends back most often: the one tag it was given
         return header
     for tag in parse_etags(header):
-        if tag.removeprefix("W/") == request.etag:  # W/: as gzip marks the compressed representation's
+        if tag.removeprefix("W/") == etag:  # W/: as gzip marks the compressed representation's
             return tag
     return None
 
 
-class RevalidationFirst:
-    """WSGI, around Django: a revalidation of an API URL (a GET with If-None-Match and no other condition)
-    whose ETag still matches is answered `304 Not Modified` here, with the status and headers the response
-    cache gives, before Django's request cycle (its signals, middleware and response objects cost twice
-    what working out the ETag does). Anything else, and any error on the way (a host not allowed, a
-    database that fails), goes to Django, which answers as it always does."""
+class CacheFirst:
+    """WSGI, around Django: answers API revalidations and cache hits without Django's request cycle, and
+    stores what Django answers (see the module docstring)."""
 
     def __init__(self, application):
         self.application = application
 
     def __call__(self, environ, start_response):
-        max_age = settings.SPACEDOCK_MAX_AGE
-        if (max_age > 0 and environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH")
-                and not other_conditions(environ)):
-            tag = None
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "HEAD") or not environ.get("PATH_INFO", "").startswith(API_PREFIX):
+            return self.application(environ, start_response)
+        max_age = max(settings.SPACEDOCK_MAX_AGE, 0)
+        identity = None
+        if max_age:
             try:
-                request = WSGIRequest(environ)
-                if request.path.startswith(API_PREFIX):
-                    identify(request, max_age)
-                    tag = matching_tag(request)
+                identity = environ[IDENTITY] = identify(environ, max_age)
             except Exception:  # noqa: BLE001 - Django answers it, as it would have (400, 500, ...)
-                pass
-            if tag is not None:
-                start_response("304 Not Modified", [("ETag", tag), ("Vary", VARY),
-                                                    ("Cache-Control", f"max-age={max_age}")])
-                return []
-        return self.application(environ, start_response)
-
-
-class ResponseCache:
-    """Middleware: answers a repeated API GET from the cache, and says how long a response stays fresh."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    @property
-    def max_age(self) -> int:
-        return settings.SPACEDOCK_MAX_AGE  # read per request, as RevalidationFirst reads it
-
-    def __call__(self, request):
-        if not request.path.startswith(API_PREFIX) or request.method not in ("GET", "HEAD"):
-            return self.get_response(request)
-        max_age = self.max_age
-        if max_age <= 0:
-            return self._fresh_for(self.get_response(request), max_age)
-        if request.method == "HEAD":
-            request.figures_moment = clock.now(max_age)
-            return self._fresh_for(self.get_response(request), max_age)
-        key = identify(request, max_age)
-        # Other conditions come first (If-Match failing is 412, whatever If-None-Match says): Django's middleware
-        # evaluates them all, on the view's response; those requests are rare.
-        conditions = other_conditions(request.META)
-        tag = None if conditions else matching_tag(request)
+                return self.application(environ, _fresh_for(start_response, max_age))
+        if identity is None or method == "HEAD" or any(name in environ for name in OTHER_CONDITIONS):
+            return self.application(environ, _fresh_for(start_response, max_age))
+        tag = matching_tag(environ.get("HTTP_IF_NONE_MATCH"), identity.etag)
         if tag is not None:
-            return self._fresh_for(HttpResponseNotModified(headers={"ETag": tag, "Vary": VARY}), max_age)
+            start_response("304 Not Modified", [("ETag", tag), ("Vary", VARY), ("Cache-Control", f"max-age={max_age}")])
+            return []
         cache = caches["default"]
-        hit = None if conditions else cache.get(key)
+        hit = cache.get(identity.key)
         if hit is not None:
-            content, headers = hit
-            return HttpResponse(content, headers=headers)
-        response = self._fresh_for(self.get_response(request), max_age)
-        if (response.status_code == 200 and not response.streaming and response.has_header("ETag")
-                and len(response.content) <= MAX_CACHED_BYTES):
-            cache.set(key, (response.content, dict(response.items())), max_age)  # as sent, Content-Length too
-        return response
+            body, status, headers = hit
+            start_response(status, headers)
+            return [body]
+        sent = {}
 
-    @staticmethod
-    def _fresh_for(response, max_age: int):
-        if response.status_code in (200, 304) and not response.has_header("Cache-Control"):
-            response["Cache-Control"] = f"max-age={max(max_age, 0)}"
-        return response
+        def keep(status, headers, exc_info=None):
+            sent["status"], sent["headers"] = status, _with_max_age(status, headers, max_age)
+            return start_response(status, sent["headers"], exc_info)
+
+        result = self.application(environ, keep)
+        if sent.get("status", "").startswith("200") and _tagged(sent["headers"], identity.etag):
+            try:
+                body = b"".join(result)
+            finally:
+                getattr(result, "close", lambda: None)()
+            if len(body) <= MAX_CACHED_BYTES:
+                cache.set(identity.key, (body, sent["status"], sent["headers"]), max_age)
+            return [body]
+        return result
 
 
+def _tagged(headers: list, etag: str) -> bool:
+    """Whether the response carries the identity's ETag (weak once gzipped): built from that identity."""
+    return any(name == "ETag" and value.removeprefix("W/") == etag for name, value in headers)
 
-class ConditionalGet(ConditionalGetMiddleware):
-    """Django's ETag and `304 Not Modified` handling, except where `ResponseCache` has done it already: an API
-    response whose ETag is the one derived from its cache key was checked against If-None-Match before
-    its view ran, so looking again would only find what was found then."""
 
-    def process_response(self, request, response):
-        etag = getattr(request, "etag", None)
-        if etag is not None and response.get("ETag") == etag and not other_conditions(request.META):
-            return response
-        return super().process_response(request, response)
+def _with_max_age(status: str, headers: list, max_age: int) -> list:
+    if status[:3] in ("200", "304") and not any(name.lower() == "cache-control" for name, _ in headers):
+        return [*headers, ("Cache-Control", f"max-age={max_age}")]
+    return headers
+
+
+def _fresh_for(start_response, max_age: int):
+    """`start_response` adding `Cache-Control: max-age` to a 200 or 304 that says none."""
+    def start(status, headers, exc_info=None):
+        return start_response(status, _with_max_age(status, headers, max_age), exc_info)
+    return start
+
+
+def reset_caches() -> None:
+    """Forget everything kept: this process's rendered shapes, counts and listings, and the response cache
+    (for tests and operators; in service every cache follows the data version by itself)."""
+    SHARED.clear()
+    COUNTS.__init__()
+    PageIds.SQL.clear()
+    caches["default"].clear()

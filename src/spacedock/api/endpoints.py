@@ -15,7 +15,7 @@ from spacedock.catalog import models as m
 from . import filters
 from .render import lookups
 from .render.agencies import AGENCY_DETAILED, AGENCY_LIST, AGENCY_NORMAL
-from .render.common import Kind
+from .render.kinds import Kind
 from .render.configs import CONFIG_DETAILED, CONFIG_NORMAL, FAMILY_DETAILED, FAMILY_LIST, FAMILY_NORMAL
 from .render.flights import FLIGHT_DETAILED, FLIGHT_NORMAL
 from .render.spacecraft import SPACECRAFT_DETAILED, SPACECRAFT_NORMAL

@@ -22,10 +22,9 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import BigIntegerField, ExpressionWrapper, F, OrderBy, Value
-from django.db.models.sql.datastructures import BaseTable
 from django_filters.constants import EMPTY_VALUES
 
-from spacedock.catalog import figures, search
+from spacedock.catalog import figures, orm_internals, search
 
 from .filters import Filters, Search
 from .pagination import COUNTS
@@ -75,33 +74,11 @@ def _unindexed(term: OrderBy) -> OrderBy:
     return OrderBy(value, descending=term.descending, nulls_first=term.nulls_first, nulls_last=term.nulls_last)
 
 
-class IndexedTable(BaseTable):
-    """The query's own table, read through a named index (SQLite's `INDEXED BY`), or by rowid alone
-    (`NOT INDEXED`) when the name is empty."""
-
-    def __init__(self, table_name, alias, index):
-        super().__init__(table_name, alias)
-        self.index = index
-
-    def as_sql(self, compiler, connection):
-        sql, params = super().as_sql(compiler, connection)
-        if not self.index:
-            return f"{sql} NOT INDEXED", params
-        return f"{sql} INDEXED BY {connection.ops.quote_name(self.index)}", params
-
-    def relabeled_clone(self, change_map):
-        return self.__class__(self.table_name, change_map.get(self.table_alias, self.table_alias), self.index)
-
-
 def _through(queryset, index):
     """The queryset read through `index` on SQLite; unchanged elsewhere."""
     if index is None or connection.vendor != "sqlite":  # "" is an index too: NOT INDEXED
         return queryset
-    queryset = queryset.all()
-    query = queryset.query
-    alias = query.get_initial_alias()
-    query.alias_map[alias] = IndexedTable(query.alias_map[alias].table_name, alias, index)
-    return queryset
+    return orm_internals.through_index(queryset, index)
 
 
 class SplitIds:
@@ -123,7 +100,7 @@ class SplitIds:
         self.searched = []  # the search's conditions, when the settled part was searched through them
         self.filterset = None  # the settled part's FilterSet, when the request names a filter
         self.settled = self._filtered(figures.with_settled_figures(view.endpoint.model.objects.all()))
-        order = list(self.settled.query.order_by)
+        order = orm_internals.ordering_terms(self.settled)
         self.usable = bool(order) and all(isinstance(term, OrderBy) and isinstance(term.expression, F)
                                           for term in order)
         if not self.usable:
@@ -163,7 +140,7 @@ class SplitIds:
 
     def _is_number(self, name) -> bool:
         try:
-            field = self.settled.query.resolve_ref(name).output_field
+            field = orm_internals.output_field(self.settled, name)
         except Exception:  # noqa: BLE001 - anything unexpected: the plain query answers instead
             return False
         return field.get_internal_type() in NUMBERS
@@ -249,7 +226,7 @@ class SplitIds:
         elif self.names[0] not in ("id", "pk"):
             # An ordering no index serves: the database reads every match and keeps the first `last`. (By
             # id the planner does well alone: any index it filters through is in id order within a key.)
-            rows = rows.order_by(*(_unindexed(term) for term in self.settled.query.order_by))
+            rows = rows.order_by(*(_unindexed(term) for term in orm_internals.ordering_terms(self.settled)))
         if backwards:
             return list(rows.reverse()[first:last])[::-1]
         return list(rows[first:last])

@@ -13,7 +13,10 @@ from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
-from .render.common import json_bytes, origin
+from spacedock.catalog import orm_internals
+
+from .render.context import origin
+from .render.formats import json_bytes
 
 
 def _whole_number(request, name, minimum):
@@ -123,7 +126,7 @@ class PageIds:
             sql = params = None
             if isinstance(self.ids, QuerySet):
                 try:
-                    sql, params = self.ids.query.get_compiler(self.ids.db).as_sql()
+                    sql, params = orm_internals.compiled_sql(self.ids)
                 except Exception:  # noqa: BLE001 - e.g. a queryset known to be empty: the ORM answers instead
                     sql = None
             plain = sql is not None and not params and " LIMIT " not in sql.upper()

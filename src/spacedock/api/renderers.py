@@ -1,18 +1,7 @@
 """Output formats: LL2's compact JSON (through orjson) and DRF's browsable page (`?format=api`)."""
-import orjson
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
-from .render.common import json_bytes
-
-PLAIN_ACCEPT = {None, "*/*", "application/json"}  # what JSON clients (curl, requests, browsers' fetch) send
-
-
-def plain_json(request) -> bool:
-    """Whether DRF would answer this request with `LL2JSONRenderer`'s bytes and `application/json`: a GET
-    asking for no other format, with no `Accept` header or a plain JSON one."""
-    return (request.method == "GET" and request.META.get("HTTP_ACCEPT") in PLAIN_ACCEPT
-            and request.GET.get("format", "json") == "json")
-
+from .render.formats import json_bytes
 
 class LL2JSONRenderer(JSONRenderer):
     """The bytes DRF's JSONRenderer writes (compact, UTF-8, U+2028/9 escaped), written by orjson."""
@@ -21,7 +10,6 @@ class LL2JSONRenderer(JSONRenderer):
         if data is None:
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
-            data = orjson.loads(orjson.dumps(data))  # plain values again (shared shapes come as orjson Fragments)
             return super().render(data, accepted_media_type, renderer_context)
         return json_bytes(data)  # one pass over the page for U+2028/9 (a megabyte for a detailed one)
 

@@ -1,26 +1,29 @@
 """One list view and one detail view, configured per endpoint from `endpoints.ENDPOINTS`.
 
-The page of ids comes from the filtered, ordered queryset (`listing()`); the shapes are then built as
-plain dicts by `render` with a fixed number of batched queries (fewer once shapes are kept rendered).
-
-Plain JSON requests (GET, no `format` or `format=json`, no `Accept` or one any JSON client sends) take
-a lean path: the same parameters, listing, pagination and shapes, written straight to bytes without
-DRF's negotiation, Response and renderer. Anything else (the browsable page, HEAD, other `Accept`
-headers) and every error goes through DRF, so those answers are DRF's own.
+Every request takes one path: DRF's dispatch (format negotiation, errors), then `body()`, which
+builds the response's JSON bytes: the page of ids from the filtered, ordered queryset, the shapes
+rendered (or kept ones joined) with a fixed number of batched queries. A JSON client gets those bytes
+as they are; any other format (the browsable page) is DRF's renderer given the same JSON, parsed.
 """
+import orjson
 from django.http import Http404, HttpResponse
 from django.utils.safestring import mark_safe
 from rest_framework.compat import apply_markdown
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from .caching import identity_of
 from .filters import INT64, Filters, Ordering, Search
 from .listing import split_ids
 from .modes import shape_for
 from .pagination import LL2Pagination, PageIds
-from .render.common import Context, Refs
-from .renderers import plain_json
+from .render.context import Context
+from .render.refs import Refs
+from .renderers import LL2JSONRenderer
+
+
+PLAIN_ACCEPT = {None, "*/*", "application/json"}  # what JSON clients (curl, requests, browsers' fetch) send
 
 
 class EndpointView(GenericAPIView):
@@ -36,37 +39,24 @@ class EndpointView(GenericAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.ctx = Context.from_request(request)
+        identity = identity_of(request)  # set when api.caching identified the response
+        self.ctx = Context.from_request(request, *((identity.version, identity.moment) if identity else ()))
 
-    def dispatch(self, request, *args, **kwargs):
-        if plain_json(request):
-            self.args, self.kwargs = args, kwargs
-            self.request = self.initialize_request(request, *args, **kwargs)
-            self.format_kwarg = None
-            try:
-                self.ctx = Context.from_request(self.request)
-                body = self.json(self.request, *args, **kwargs)
-            except (APIException, Http404):
-                pass  # answered below by DRF, as any error is
-            else:
-                response = HttpResponse(body, content_type="application/json")
-                response["Vary"] = "Accept"  # what DRF's response says (two renderers)
-                response["Allow"] = ", ".join(self.allowed_methods)
-                etag = getattr(request, "etag", None)
-                if etag:
-                    response["ETag"] = etag
-                return response
-        return super().dispatch(request, *args, **kwargs)
+    def get(self, request, *args, **kwargs):
+        body = self.body(request, *args, **kwargs)
+        if isinstance(request.accepted_renderer, LL2JSONRenderer) and "indent" not in request.accepted_media_type:
+            return HttpResponse(body, content_type="application/json")  # the bytes DRF's renderer would write
+        return Response(orjson.loads(body))  # the browsable page, indented JSON: DRF renders the same data
 
-    def json(self, request, *args, **kwargs) -> bytes:  # pragma: no cover - abstract
-        """The body DRF would render for `get()`, as bytes; raises what `get()` raises."""
+    def body(self, request, *args, **kwargs) -> bytes:  # pragma: no cover - abstract
+        """The response's JSON, as bytes; raises DRF's exceptions for a bad request."""
         raise NotImplementedError
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        etag = getattr(request, "etag", None)  # set by api.caching: no need to hash the body
-        if etag and response.status_code == 200:
-            response["ETag"] = etag
+        identity = identity_of(request)  # its ETag is known without hashing the body
+        if identity is not None and response.status_code == 200:
+            response["ETag"] = identity.etag
         return response
 
     def get_queryset(self):
@@ -85,9 +75,15 @@ class EndpointView(GenericAPIView):
         return mark_safe(apply_markdown(text)) if html else text
 
     def perform_content_negotiation(self, request, force=False):
+        # What DRF's negotiation picks for a JSON client (no `format` or `format=json`, no Accept or a plain
+        # JSON one), without its walk over every renderer and media type: most requests are these.
+        if request.META.get("HTTP_ACCEPT") in PLAIN_ACCEPT and request.query_params.get("format", "json") == "json":
+            renderer = self.get_renderers()[0]
+            if isinstance(renderer, LL2JSONRenderer):
+                return renderer, renderer.media_type
         try:
             return super().perform_content_negotiation(request, force)
-        except (NotFound, Http404):
+        except (NotFound, Http404):  # an unknown `format`
             fmt = request.query_params.get("format")
             raise ValidationError({"format": [f"'{fmt}' is not a format; choose from json, api."]})
 
@@ -139,15 +135,7 @@ class ListView(EndpointView):
             return self.paginate_queryset(split)
         return self.paginate_queryset(PageIds(self.listing, sql_key))
 
-    def get(self, request, *args, **kwargs):
-        shape = shape_for(request, self.endpoint, self.endpoint.list_mode)
-        page = self.page_ids(request)
-        refs = Refs(self.ctx)
-        results = refs.many(shape, page)
-        refs.resolve()
-        return self.get_paginated_response(results)
-
-    def json(self, request, *args, **kwargs) -> bytes:
+    def body(self, request, *args, **kwargs) -> bytes:
         shape = shape_for(request, self.endpoint, self.endpoint.list_mode)
         page = self.page_ids(request)
         refs = Refs(self.ctx)
@@ -159,18 +147,7 @@ class ListView(EndpointView):
 class DetailView(EndpointView):
     suffix = "Instance"
 
-    def get(self, request, pk, *args, **kwargs):
-        shape = shape_for(request, self.endpoint, self.endpoint.detail_mode)
-        if pk not in INT64:
-            raise NotFound()
-        refs = Refs(self.ctx)
-        obj = refs.get(shape, pk)
-        refs.resolve()
-        if not obj:
-            raise NotFound()
-        return Response(obj)
-
-    def json(self, request, pk, *args, **kwargs) -> bytes:
+    def body(self, request, pk, *args, **kwargs) -> bytes:
         shape = shape_for(request, self.endpoint, self.endpoint.detail_mode)
         if pk not in INT64:
             raise NotFound()

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
+from . import orm_internals
 from .models import Spacecraft, SpacecraftConfiguration
 
 FTS_TABLE = "catalog_spacecraft_name_fts"
@@ -72,7 +73,7 @@ def match_table(terms, version) -> str | None:
         queryset = Spacecraft.objects.all()
         for term in terms:
             queryset = queryset.filter(spacecraft_matching(term))
-        sql, params = queryset.order_by().values_list("id").query.sql_with_params()
+        sql, params = orm_internals.compiled_sql(queryset.order_by().values_list("id"))
         cursor.execute(f'CREATE TEMP TABLE "{name}" (id INTEGER PRIMARY KEY)')
         cursor.execute(f'INSERT INTO temp."{name}" (id) {sql}', params)
     return name

@@ -6,8 +6,7 @@ there stays "normal".
 from spacedock.catalog.models import Agency, AgencyCountry, SocialMediaLink
 from spacedock.catalog.models.agencies import AGENCY_COUNTERS
 
-from .common import Kind, grouped
-from .images import IMAGE
+from .kinds import Kind, grouped
 
 COUNTRY_COLUMNS = ("id", "name", "alpha_2_code", "alpha_3_code", "nationality_name", "nationality_name_composed")
 
@@ -15,7 +14,6 @@ COUNTRY_COLUMNS = ("id", "name", "alpha_2_code", "alpha_3_code", "nationality_na
 class AgencyMiniKind(Kind):
     shared = True
     name = "agency_list"
-    level = 80
     model = Agency
     columns = ("id", "name", "abbrev", "type_id", "type__name")
     mode = "list"
@@ -33,12 +31,12 @@ class AgencyMiniKind(Kind):
 
 class AgencyNormalKind(AgencyMiniKind):
     name = "agency_normal"
-    level = 70
     columns = AgencyMiniKind.columns + (
         "featured", "description", "administrator", "founding_year", "launchers", "spacecraft",
         "parent_name", "image_id", "logo_id", "social_logo_id",
     )
     mode = "normal"
+    embeds = ("image",)
 
     def fetch(self, ids, ctx):
         rows = list(super().fetch(ids, ctx))
@@ -62,18 +60,18 @@ class AgencyNormalKind(AgencyMiniKind):
             launchers=row["launchers"],
             spacecraft=row["spacecraft"],
             parent=row["parent_name"],
-            image=refs.get(IMAGE, row["image_id"]),
-            logo=refs.get(IMAGE, row["logo_id"]),
-            social_logo=refs.get(IMAGE, row["social_logo_id"]),
+            image=refs.get("image", row["image_id"]),
+            logo=refs.get("image", row["logo_id"]),
+            social_logo=refs.get("image", row["social_logo_id"]),
         )
         return out
 
 
 class AgencyDetailedKind(AgencyNormalKind):
     name = "agency_detailed"
-    level = 0
     columns = AgencyNormalKind.columns + AGENCY_COUNTERS + ("info_url", "wiki_url", "launcher_list")
     mode = "detailed"
+    embeds = ("image", "config_detailed")
 
     def fetch(self, ids, ctx):
         from spacedock.catalog.models import SpacecraftConfiguration
@@ -94,8 +92,6 @@ class AgencyDetailedKind(AgencyNormalKind):
         return rows
 
     def render(self, row, refs):
-        from .configs import CONFIG_DETAILED
-
         out = super().render(row, refs)
         for counter in AGENCY_COUNTERS:
             out[counter] = row[counter]
@@ -108,14 +104,14 @@ class AgencyDetailedKind(AgencyNormalKind):
                     "id": link["social_media_id"],
                     "name": link["social_media__name"],
                     "url": link["social_media__url"],
-                    "logo": refs.get(IMAGE, link["social_media__logo_id"]),
+                    "logo": refs.get("image", link["social_media__logo_id"]),
                 },
                 "url": link["url"],
             }
             for link in row["links"]
         ]
         out["launcher_list"] = row["launcher_list"]
-        out["spacecraft_list"] = refs.many(CONFIG_DETAILED, row["configs"])
+        out["spacecraft_list"] = refs.many("config_detailed", row["configs"])
         return out
 
 

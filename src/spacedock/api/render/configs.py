@@ -7,15 +7,13 @@ have no `url`.
 from spacedock.catalog.models import ConfigurationFamily, SpacecraftConfigFamily, SpacecraftConfiguration
 from spacedock.catalog.models.spacecraft import FLIGHT_STATS
 
-from .agencies import AGENCY_LIST, AGENCY_NORMAL
-from .common import Kind, date, duration, grouped, number
-from .images import IMAGE
+from .formats import date, duration, number
+from .kinds import Kind, grouped
 
 
 class FamilyMiniKind(Kind):
     shared = True
     name = "family_list"
-    level = 60
     model = SpacecraftConfigFamily
     columns = ("id", "name")
     mode = "list"
@@ -26,11 +24,11 @@ class FamilyMiniKind(Kind):
 
 class FamilyNormalKind(FamilyMiniKind):
     name = "family_normal"
-    level = 50
     columns = ("id", "name", "description", "manufacturer_id", "parent_id", "maiden_flight")
     mode = "normal"
-    manufacturer = AGENCY_LIST
-    parent: Kind = None  # set below: FamilyMini
+    manufacturer = "agency_list"
+    parent = "family_list"
+    embeds = (manufacturer, parent)
 
     def render(self, row, refs):
         out = super().render(row, refs)
@@ -47,9 +45,10 @@ class FamilyDetailedKind(FamilyNormalKind):
     """The family inside a detailed configuration: response_mode "normal" (sic), with stats."""
 
     name = "family_nested_detailed"
-    level = 40
     columns = FamilyNormalKind.columns + FLIGHT_STATS
-    manufacturer = AGENCY_NORMAL
+    manufacturer = "agency_normal"
+    parent = "family_normal"
+    embeds = (manufacturer, parent)
 
     def render(self, row, refs):
         out = super().render(row, refs)
@@ -60,8 +59,8 @@ class FamilyDetailedKind(FamilyNormalKind):
 
 class FamilyEndpointDetailedKind(FamilyDetailedKind):
     name = "family_detailed"
-    level = 0
     mode = "detailed"
+    embeds = (*FamilyDetailedKind.embeds, "config_normal")
 
     def fetch(self, ids, ctx):
         rows = list(super().fetch(ids, ctx))
@@ -75,19 +74,19 @@ class FamilyEndpointDetailedKind(FamilyDetailedKind):
 
     def render(self, row, refs):
         out = super().render(row, refs)
-        out["spacecraft"] = refs.many(CONFIG_NORMAL, row["configs"])
+        out["spacecraft"] = refs.many("config_normal", row["configs"])
         return out
 
 
 class ConfigNormalKind(Kind):
     shared = True
     name = "config_normal"
-    level = 30
     model = SpacecraftConfiguration
     columns = ("id", "name", "type_id", "type__name", "agency_id", "in_use", "image_id")
     mode = "normal"
-    agency = AGENCY_LIST
-    family: Kind = None  # set below
+    agency = "agency_list"
+    family = "family_normal"
+    embeds = (agency, family, "image")
 
     def fetch(self, ids, ctx):
         rows = list(super().fetch(ids, ctx))
@@ -109,20 +108,21 @@ class ConfigNormalKind(Kind):
             "agency": refs.get(self.agency, row["agency_id"]),
             "family": refs.many(self.family, row["families"]),
             "in_use": row["in_use"],
-            "image": refs.get(IMAGE, row["image_id"]),
+            "image": refs.get("image", row["image_id"]),
         }
 
 
 class ConfigDetailedKind(ConfigNormalKind):
     name = "config_detailed"
-    level = 20
     columns = ConfigNormalKind.columns + (
         "capability", "history", "details", "maiden_flight", "height", "diameter", "human_rated",
         "crew_capacity", "payload_capacity", "payload_return_capacity", "flight_life", "wiki_link",
         "info_link",
     ) + FLIGHT_STATS + ("fastest_turnaround",)
     mode = "detailed"
-    agency = AGENCY_NORMAL
+    agency = "agency_normal"
+    family = "family_nested_detailed"
+    embeds = (agency, family, "image")
 
     def render(self, row, refs):
         out = super().render(row, refs)
@@ -151,10 +151,6 @@ FAMILY_LIST = FamilyMiniKind()
 FAMILY_NORMAL = FamilyNormalKind()
 FAMILY_NESTED_DETAILED = FamilyDetailedKind()
 FAMILY_DETAILED = FamilyEndpointDetailedKind()
-FamilyNormalKind.parent = FAMILY_LIST
-FamilyDetailedKind.parent = FAMILY_NORMAL
 
 CONFIG_NORMAL = ConfigNormalKind()
 CONFIG_DETAILED = ConfigDetailedKind()
-ConfigNormalKind.family = FAMILY_NORMAL
-ConfigDetailedKind.family = FAMILY_NESTED_DETAILED

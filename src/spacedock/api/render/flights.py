@@ -11,10 +11,9 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, TextField
 from spacedock.catalog.figures import on_for
 from spacedock.catalog.models import DockingEvent, DockingLocation, SpacecraftFlight, SpaceStation
 
-from .common import Kind, duration, grouped, moment, seconds
-from .configs import CONFIG_NORMAL
+from .formats import duration, moment, seconds
+from .kinds import Kind, grouped
 from .prepared import Prepared
-from .spacecraft import SPACECRAFT_IN_FLIGHT, SPACECRAFT_NESTED_DETAILED
 
 
 class StationKind(Kind):
@@ -22,7 +21,6 @@ class StationKind(Kind):
 
     shared = True
     name = "station_normal"
-    level = 85
     model = SpaceStation
     columns = ("id", "document")
     keys = ("id", "url", "name", "image", "status", "founded", "deorbited", "description", "orbit", "type")
@@ -40,16 +38,16 @@ class StationMiniKind(StationKind):
 class DockingLocationKind(Kind):
     shared = True
     name = "docking_location"
-    level = 9
     model = DockingLocation
     columns = ("id", "name", "spacestation_id", "spacecraft_id", "payload")
+    embeds = ("station_mini", "config_normal")
 
     def render(self, row, refs):
         return {
             "id": row["id"],
             "name": row["name"],
-            "spacestation": refs.get(STATION_MINI, row["spacestation_id"]),
-            "spacecraft": refs.get(CONFIG_NORMAL, row["spacecraft_id"]),
+            "spacestation": refs.get("station_mini", row["spacestation_id"]),
+            "spacecraft": refs.get("config_normal", row["spacecraft_id"]),
             "payload": row["payload"],
         }
 
@@ -58,10 +56,10 @@ class DockingForChaserKind(Kind):
     """A docking event as its chaser flight lists it (`DockingEventForChaserNormal`)."""
 
     name = "docking_for_chaser"
-    level = 8
     model = DockingEvent
     columns = ("id", "docking", "departure", "docking_location_id", "space_station_target_id",
                "flight_vehicle_target_id", "payload_flight_target")
+    embeds = ("docking_location", "station_normal", "flight_normal")
 
     def render(self, row, refs):
         return {
@@ -69,21 +67,21 @@ class DockingForChaserKind(Kind):
             "url": refs.ctx.url("docking_events", row["id"]),
             "docking": moment(row["docking"]),
             "departure": moment(row["departure"]),
-            "docking_location": refs.get(DOCKING_LOCATION, row["docking_location_id"]),
-            "space_station_target": refs.get(STATION_NORMAL, row["space_station_target_id"]),
-            "flight_vehicle_target": refs.get(FLIGHT_NORMAL, row["flight_vehicle_target_id"]),
+            "docking_location": refs.get("docking_location", row["docking_location_id"]),
+            "space_station_target": refs.get("station_normal", row["space_station_target_id"]),
+            "flight_vehicle_target": refs.get("flight_normal", row["flight_vehicle_target_id"]),
             "payload_flight_target": row["payload_flight_target"],
         }
 
 
 class FlightNormalKind(Kind):
     name = "flight_normal"
-    level = 10
     model = SpacecraftFlight
     columns = ("id", "destination", "mission_end", "spacecraft_id", "launch_id", "launch__net", "landing",
                "turn_around_time")
     mode = "normal"
-    spacecraft: Kind = SPACECRAFT_IN_FLIGHT
+    spacecraft = "spacecraft_in_flight"
+    embeds = (spacecraft,)
 
     def query(self, ids):
         # The launch is its LL2 document as imported (stored as orjson wrote it), read as text with the flight
@@ -111,10 +109,10 @@ class FlightNormalKind(Kind):
 
 class FlightDetailedKind(FlightNormalKind):
     name = "flight_detailed"
-    level = 0
     columns = FlightNormalKind.columns + ("launch_crew", "onboard_crew", "landing_crew")
     mode = "detailed"
-    spacecraft = SPACECRAFT_NESTED_DETAILED
+    spacecraft = "spacecraft_nested_detailed"
+    embeds = (spacecraft, "docking_for_chaser")
 
     dockings = Prepared(DockingEvent, lambda ids: DockingEvent.objects.filter(flight_vehicle_chaser_id__in=ids)
                         .order_by("flight_vehicle_chaser_id", "docking", "id").values_list("flight_vehicle_chaser_id", "id"))
@@ -131,7 +129,7 @@ class FlightDetailedKind(FlightNormalKind):
         out["launch_crew"] = row["launch_crew"]
         out["onboard_crew"] = row["onboard_crew"]
         out["landing_crew"] = row["landing_crew"]
-        out["docking_events"] = refs.many(DOCKING_FOR_CHASER, row["dockings"])
+        out["docking_events"] = refs.many("docking_for_chaser", row["dockings"])
         return out
 
 

@@ -1,13 +1,12 @@
 """Image: LL2's `Image` with its licence and variants, shared by every shape that shows a picture."""
 from spacedock.catalog.models import Image, ImageVariant
 
-from .common import Kind, grouped
+from .kinds import Kind, grouped
 
 
 class ImageKind(Kind):
     shared = True
     name = "image"
-    level = 90
     model = Image
     columns = ("id", "name", "image_url", "thumbnail_url", "credit", "license_id", "license__name",
                "license__priority", "license__link", "single_use")

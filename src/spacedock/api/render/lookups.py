@@ -1,14 +1,14 @@
 """The small `config/` tables: each row is rendered with exactly LL2's fields, in LL2's order."""
 from spacedock.catalog import models as m
 
-from .common import Kind
+from .kinds import Kind
 
 
 class LookupKind(Kind):
-    level = 0
 
     def __init__(self, name, model, columns):
         self.name, self.model, self.columns = name, model, columns
+        super().__init__()
 
     def render(self, row, refs):
         return dict(row)

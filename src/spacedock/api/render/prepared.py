@@ -12,22 +12,21 @@ is answered by the ORM.
 from __future__ import annotations
 
 from django.db import connections, router
-from django.db.models.query import FlatValuesListIterable, ValuesIterable, ValuesListIterable
+
+from spacedock.catalog import orm_internals
 
 STAND_IN = -7_318_432_918_273_645  # an id no table holds: the one parameter that is the IN list
 MAX_IDS = 900  # within every backend's limit of bound parameters; longer lists go through the ORM
-ITERABLES = (ValuesIterable, ValuesListIterable, FlatValuesListIterable)
 
 
 class Plan:
     """The compiled query of one connection: the SQL around the IN list, the parameters before and
     after it, and what turns a database row into the ORM's row."""
 
-    __slots__ = ("head", "tail", "before", "after", "compiler", "iterable", "names", "sql")
+    __slots__ = ("head", "tail", "before", "after", "convert", "shape", "names", "sql")
 
     def __init__(self, queryset):
-        self.compiler = queryset.query.get_compiler(queryset.db)
-        sql, params = self.compiler.as_sql()
+        sql, params = orm_internals.compiled_sql(queryset)
         if params.count(STAND_IN) != 1:
             raise LookupError("the stand-in id is not one parameter")
         index = params.index(STAND_IN)
@@ -35,11 +34,10 @@ class Plan:
         if sql[start - 4:start] != "IN (" or sql[start + 2:start + 3] != ")":
             raise LookupError("the stand-in id is not an IN list")
         self.head, self.tail = sql[:start], sql[start + 2:]
-        self.before, self.after = tuple(params[:index]), tuple(params[index + 1:])
-        self.iterable = queryset._iterable_class
-        query = queryset.query
-        self.names = list(query.selected) if query.selected else [
-            *query.extra_select, *query.values_select, *query.annotation_select]
+        self.before, self.after = params[:index], params[index + 1:]
+        self.convert = orm_internals.row_converter(queryset)
+        self.shape = orm_internals.row_shape(queryset)
+        self.names = orm_internals.selected_names(queryset) if self.shape == "dicts" else None
         self.sql: dict[int, str] = {}  # by number of ids
 
     def run(self, connection, ids: list) -> list:
@@ -48,17 +46,13 @@ class Plan:
             sql = self.sql[len(ids)] = f"{self.head}{', '.join(['%s'] * len(ids))}{self.tail}"
         with connection.cursor() as cursor:
             cursor.execute(sql, (*self.before, *ids, *self.after))
-            rows = cursor.fetchall()
-        compiler = self.compiler
-        if compiler.has_extra_select:
-            rows = [row[:compiler.col_count] for row in rows]
-        rows = compiler.results_iter(results=[rows])
-        if self.iterable is ValuesIterable:
+            rows = self.convert(cursor.fetchall())
+        if self.shape == "dicts":
             names = self.names
             return [dict(zip(names, row)) for row in rows]
-        if self.iterable is FlatValuesListIterable:
+        if self.shape == "values":
             return [row[0] for row in rows]
-        return [tuple(row) for row in rows]
+        return rows
 
 
 def _placeholder(sql: str, index: int) -> int:
@@ -96,7 +90,7 @@ class Prepared:
 
     @staticmethod
     def _plan(sample):
-        if sample._iterable_class not in ITERABLES:
+        if orm_internals.row_shape(sample) is None:
             return None
         try:
             return Plan(sample)

@@ -6,21 +6,20 @@
 from spacedock.catalog import figures
 from spacedock.catalog.models import Spacecraft, SpacecraftFlight
 
-from .common import Kind, duration, grouped, seconds
-from .configs import CONFIG_DETAILED, CONFIG_NORMAL
-from .images import IMAGE
+from .formats import duration, seconds
+from .kinds import Kind, grouped
 from .prepared import Prepared
 
 
 class SpacecraftNormalKind(Kind):
     name = "spacecraft_normal"
-    level = 0
     model = Spacecraft
     columns = ("id", "name", "serial_number", "is_placeholder", "image_id", "live", "settled_in_space",
                "settled_time_in_space", "settled_time_docked", "flights_count", "settled_mission_ends_count",
                "status_id", "status__name", "description", "spacecraft_config_id", "fastest_turnaround")
     mode = "normal"
-    config = CONFIG_NORMAL
+    config = "config_normal"
+    embeds = ("image", config)
     shared = True  # while settled: a live spacecraft's figures move with the clock
     template = True
 
@@ -40,7 +39,7 @@ class SpacecraftNormalKind(Kind):
             "name": row["name"],
             "serial_number": row["serial_number"],
             "is_placeholder": row["is_placeholder"],
-            "image": refs.get(IMAGE, row["image_id"]),
+            "image": refs.get("image", row["image_id"]),
             "in_space": row["in_space"],
             "time_in_space": seconds(row["time_in_space"]),
             "time_docked": seconds(row["time_docked"]),
@@ -57,19 +56,18 @@ class SpacecraftInFlightKind(SpacecraftNormalKind):
     """`SpacecraftNormal` inside a flight: the same dict, fetched after the flights that embed it."""
 
     name = "spacecraft_in_flight"
-    level = 15
 
 
 class SpacecraftNestedDetailedKind(SpacecraftNormalKind):
     name = "spacecraft_nested_detailed"
-    level = 5
-    config = CONFIG_DETAILED
+    config = "config_detailed"
+    embeds = ("image", config)
 
 
 class SpacecraftDetailedKind(SpacecraftNestedDetailedKind):
     name = "spacecraft_detailed"
-    level = 0
     mode = "detailed"
+    embeds = (*SpacecraftNestedDetailedKind.embeds, "config_normal", "spacecraft_in_flight", "flight_normal")
 
     flights = Prepared(SpacecraftFlight, lambda ids: SpacecraftFlight.objects.filter(spacecraft_id__in=ids)
                        .order_by("spacecraft_id", "launch__net", "id").values_list("spacecraft_id", "id"))
@@ -82,15 +80,13 @@ class SpacecraftDetailedKind(SpacecraftNestedDetailedKind):
         return rows
 
     def render(self, row, refs):
-        from .flights import FLIGHT_NORMAL
-
         out = super().render(row, refs)
         # Each flight embeds this spacecraft again in normal form: the same row, so no second fetch, and the
         # same fields but two (its mode and the normal configuration, in their places), so no second render.
         in_flight = dict(out, response_mode=SPACECRAFT_IN_FLIGHT.mode,
                          spacecraft_config=refs.get(SPACECRAFT_IN_FLIGHT.config, row["spacecraft_config_id"]))
         refs.provide(SPACECRAFT_IN_FLIGHT, row["id"], in_flight)
-        out["flights"] = refs.many(FLIGHT_NORMAL, row["flights"])  # oldest launch first
+        out["flights"] = refs.many("flight_normal", row["flights"])  # oldest launch first
         return out
 
 

@@ -204,7 +204,7 @@ CEILING_SERVERS = {
 def ceiling_server(name: str, port: int, body_file: Path):
     env = dict(MALLOC, **os.environ, BENCH_CEILING_BODY=str(body_file))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))
-    return serving(f"ceiling-{name}", CEILING_SERVERS[name][1](port), port, env, ready_path="/")
+    return serving(f"ceiling-{name}-{body_file.stem}", CEILING_SERVERS[name][1](port), port, env, ready_path="/")
 
 
 def best_ceiling(qualifiers: dict) -> str:
@@ -437,33 +437,42 @@ def run_cases(args) -> tuple[list[dict], dict]:
               flush=True)
         body_file = VAR / "ceiling-page.json"
         body_file.write_bytes(page)
+        detailed_file = VAR / "ceiling-page-detailed.json"
+        detailed_file.write_bytes(fetch(base + PAGE + "&mode=detailed")[2])
         warm_up(base)
         qualifiers = qualify_ceilings(args, body_file)
         best = best_ceiling(qualifiers)
         facts["ceiling_server"] = f"{best}: {CEILING_SERVERS[best][0]}, {WORKERS} workers"
         facts["ceiling_servers"] = {name: result["requests_per_sec"] for name, result in qualifiers.items()}
         print(f"== the ceiling is bench/ceiling.py under {facts['ceiling_server']}", flush=True)
-        with ceiling_server(best, args.port + 1, body_file):
-            ceiling_url = f"http://{HOST}:{args.port + 1}"
-            for _ in range(8):
-                fetch(ceiling_url + "/")
+        # Each case is compared with the ceiling serving the same bytes: the normal page of 100, or (for the
+        # detailed case) the detailed one.
+        with ceiling_server(best, args.port + 1, body_file), ceiling_server(best, args.port + 3, detailed_file):
+            ceiling_urls = {"normal": f"http://{HOST}:{args.port + 1}", "detailed": f"http://{HOST}:{args.port + 3}"}
+            for url in ceiling_urls.values():
+                for _ in range(8):
+                    fetch(url + "/")
             # The ceiling is measured before and after each case, so each case is compared with the ceiling
             # of its own minutes: on a shared machine the speed of both drifts within one run.
-            ceilings = [ceiling_run(ceiling_url, args, 1)]
+            ceilings = {body: [ceiling_run(url, args, 1)] for body, url in ceiling_urls.items()}
             cases = [
-                ("normal-unique", lambda name: unique_case(name, base, args, "", nonce)),
-                ("detailed-unique", lambda name: unique_case(name, base, args, "&mode=detailed", nonce)),
-                ("repeated-full", lambda name: full_case(name, base, args, len(page))),
-                ("revalidated-304", lambda name: revalidated_case(name, base, args)),
+                ("normal-unique", "normal", lambda name: unique_case(name, base, args, "", nonce)),
+                ("detailed-unique", "detailed", lambda name: unique_case(name, base, args, "&mode=detailed", nonce)),
+                ("repeated-full", "normal", lambda name: full_case(name, base, args, len(page))),
+                ("revalidated-304", "normal", lambda name: revalidated_case(name, base, args)),
             ]
-            for name, case in cases:
+            for name, body, case in cases:
                 print(f"-- {name}", flush=True)
                 row = case(name)
-                ceilings.append(ceiling_run(ceiling_url, args, len(ceilings) + 1))
-                row["ceiling_rps"] = (ceilings[-2]["requests_per_sec"] + ceilings[-1]["requests_per_sec"]) / 2
-                row["note"] += f"; ceiling around it {row['ceiling_rps']:,.0f} req/s"
+                runs = ceilings[body]
+                runs.append(ceiling_run(ceiling_urls[body], args, len(runs) + 1))
+                row["ceiling_rps"] = (runs[-2]["requests_per_sec"] + runs[-1]["requests_per_sec"]) / 2
+                row["note"] += f"; ceiling ({body} page) around it {row['ceiling_rps']:,.0f} req/s"
                 rows.append(row)
-        rows.insert(0, ceiling_row(ceilings, f"the {len(page):,} bytes of {PAGE}", best, qualifiers))
+        rows.insert(0, ceiling_row(ceilings["normal"], f"the {len(page):,} bytes of {PAGE}", best, qualifiers))
+        size = detailed_file.stat().st_size
+        detailed = ceiling_row(ceilings["detailed"], f"the {size:,} bytes of {PAGE}&mode=detailed", best)
+        rows.insert(1, dict(detailed, case="ceiling-detailed"))
         print("-- search-sqlite", flush=True)
         rows.append(search_case("search-sqlite", base, args.seconds, nonce))
         memory = worker_rss_mb(server.pid)

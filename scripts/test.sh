@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test suite on SQLite, then on PostgreSQL when it answers locally (required when
+# ruff, then the test suite on SQLite, then on PostgreSQL when it answers locally (required when
 # SPACEDOCK_REQUIRE_SERVICES=1, as in CI). Says plainly what it skipped.
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
@@ -7,6 +7,9 @@ PG_URL=${SPACEDOCK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/spacedo
 REDIS_URL=${SPACEDOCK_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 REQUIRE=${SPACEDOCK_REQUIRE_SERVICES:-0}
 export SPACEDOCK_TEST_REDIS_URL=$REDIS_URL
+
+echo "== ruff (configured in pyproject.toml)"
+"$(dirname "$PY")/ruff" check src tests bench
 
 if "$PY" -c "import sys, redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()" "$REDIS_URL" 2>/dev/null
 then

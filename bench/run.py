@@ -522,7 +522,7 @@ def machine_facts() -> dict:
 
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
     facts = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": first("/proc/cpuinfo", "model name"),
         "memory_gb": round(int(first("/proc/meminfo", "MemTotal").split()[0]) / 1024 / 1024, 1),

@@ -85,7 +85,7 @@ class RecordedLL2(ThreadingHTTPServer):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/2.3.0/"
 
-    def start(self) -> "RecordedLL2":
+    def start(self) -> RecordedLL2:
         self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
         return self

@@ -47,7 +47,8 @@ AGENCIES_FEATURED = {17, 37, 44, 63, 88, 115, 121, 141, 257}
 AGENCIES_WITHOUT_CONFIGS = {1000}  # Energia only manufactures families
 
 DETAIL_ID = {
-    "spacecraft": 551, "spacecraft_flights": 901, "spacecraft_configurations": 6, "spacecraft_configuration_families": 7,
+    "spacecraft": 551, "spacecraft_flights": 901, "spacecraft_configurations": 6,
+    "spacecraft_configuration_families": 7,
     "agencies": 121, "config/spacecraft_statuses": 1, "config/spacecraft_configuration_types": 2,
     "config/agency_types": 3, "config/countries": 2, "config/image_licenses": 4,
     "config/image_variant_types": 1,

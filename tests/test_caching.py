@@ -10,7 +10,6 @@ import time
 
 import orjson
 import pytest
-from django.core.cache import caches
 
 from spacedock import wsgi
 from spacedock.api import caching

@@ -33,7 +33,8 @@ STATION_CHASED = 990_001
 def _station_chased_event():
     """A docking event whose chaser is a station, at a docking location of no station: only the export's
     `docking_events` section carries it."""
-    station = {"id": 4, "url": "https://ll.thespacedevs.com/2.3.0/space_stations/4/", "name": "International Space Station"}
+    station = {"id": 4, "url": "https://ll.thespacedevs.com/2.3.0/space_stations/4/",
+               "name": "International Space Station"}
     return {
         "id": STATION_CHASED, "url": f"https://ll.thespacedevs.com/2.3.0/docking_events/{STATION_CHASED}/",
         "docking": "2001-02-03T04:05:06Z", "departure": "2001-03-03T04:05:06Z",

@@ -100,7 +100,8 @@ def test_crew_dragon_freedom_keeps_its_unstored_history(api, settings):
     reported_at = figures.epoch(sc.reported_at)
     assert sc.settled_time_in_space == (sc.reported_time_in_space.total_seconds()
                                         - (reported_at - figures.epoch(flight.launch.net)))
-    assert sc.settled_time_docked == sc.reported_time_docked.total_seconds() - (reported_at - figures.epoch(docking.docking))
+    assert sc.settled_time_docked == (sc.reported_time_docked.total_seconds()
+                                      - (reported_at - figures.epoch(docking.docking)))
     assert sc.settled_mission_ends_count == 4
     settings.SPACEDOCK_NOW = iso(sc.reported_at + dt.timedelta(days=10))
     later = spacecraft(api, 551)
@@ -117,7 +118,8 @@ def test_as_of_dates_the_reported_figures(db, tmp_path):
     sc = m.Spacecraft.objects.get(pk=551)
     assert sc.reported_at == dt.datetime(2026, 7, 24, 1, 13, tzinfo=UTC)
     net = m.SpacecraftFlight.objects.get(spacecraft_id=551).launch.net
-    assert sc.settled_time_in_space == sc.reported_time_in_space.total_seconds() - (sc.reported_at - net).total_seconds()
+    assert sc.settled_time_in_space == (sc.reported_time_in_space.total_seconds()
+                                        - (sc.reported_at - net).total_seconds())
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", ""])
@@ -391,7 +393,8 @@ def test_launch_documents_merge_key_by_key(api, tmp_path):
 
 def _snapshot():
     return {model.__name__: list(model.objects.order_by("pk").values())
-            for model in (m.Spacecraft, m.SpacecraftFlight, m.DockingEvent, m.Launch, m.SpaceStation, m.DockingLocation)}
+            for model in (m.Spacecraft, m.SpacecraftFlight, m.DockingEvent, m.Launch, m.SpaceStation,
+                          m.DockingLocation)}
 
 
 FLIGHT_URL = "https://ll.thespacedevs.com/2.3.0/spacecraft_flights/100001/"

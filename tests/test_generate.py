@@ -23,7 +23,7 @@ from spacedock.catalog.generate import FIRST_ID, LAUNCH_PREFIX
 from .helpers import seconds
 
 NOW = "2026-07-24T01:13:35Z"
-MOMENT = dt.datetime(2026, 7, 24, 1, 13, 35, tzinfo=dt.timezone.utc)
+MOMENT = dt.datetime(2026, 7, 24, 1, 13, 35, tzinfo=dt.UTC)
 N = 300
 SUMMARY = re.compile(r"generated (\d+) spacecraft, (\d+) spacecraft flights, (\d+) launches and (\d+) docking events "
                      r"\(seed (-?\d+); (\d+) previously generated spacecraft replaced\) in [\d.]+ s\n")

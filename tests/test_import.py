@@ -396,7 +396,7 @@ def test_social_media_links_are_replaced(db, tmp_path):
     import_paths([write(tmp_path, agency)])
     rows = m.SocialMediaLink.objects.filter(agency_id=agency["id"]).order_by("id")
     assert [(r.id, r.url) for r in rows] == [(FRESH + 2, "https://changed.example/"),
-                                              (FRESH + 3, "https://network3.example/agency%d" % agency["id"])]
+                                              (FRESH + 3, f"https://network3.example/agency{agency['id']}")]
 
 
 def test_agency_parent_is_linked_by_name(db, tmp_path):
@@ -523,7 +523,8 @@ BAD_CASES = [
         "spacedock_export.as_of: expected a date-time such as 2026-07-24T01:13:35Z, got 'yesterday'"),
     bad("export-unknown-section", [{"spacedock_export": {"version": 1}, "launches": page([])}],
         "'launches' is not a section of a Spacedock export"),
-    bad("export-bad-record-in-section", [{"spacedock_export": {"version": 1}, "spacecraft": _bad_page(_set("in_space", 1))}],
+    bad("export-bad-record-in-section",
+        [{"spacedock_export": {"version": 1}, "spacecraft": _bad_page(_set("in_space", 1))}],
         "spacecraft: " + RECORD_1 + "in_space: expected true or false, got 1"),
     bad("export-json-lines-cut", [json_lines({"spacedock_export": {"version": 1}},
                                              {"spacedock_section": "spacecraft", "count": 3}, fresh_spacecraft(2))],

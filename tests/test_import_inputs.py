@@ -198,14 +198,16 @@ def test_default_is_one_transaction(db, tmp_path):
     """Without --each the same files write nothing at all."""
     before = counts()
     with pytest.raises(ImportFailed):
-        import_paths([write(tmp_path, page(GOOD[:1]), "a.json"), write(tmp_path, _bad_page(_set("in_space", "yes")), "b.json")])
+        import_paths([write(tmp_path, page(GOOD[:1]), "a.json"),
+                      write(tmp_path, _bad_page(_set("in_space", "yes")), "b.json")])
     assert counts() == before and not imported(GOOD_IDS)
 
 
 # the console script ----------------------------------------------------------------------------------
 def test_cli_reads_gzip_from_standard_input(cli):
     run, database = cli
-    result = subprocess.run([sys.executable, "-m", "spacedock.cli", "import", "-"], input=gzip.compress(PAGE_1.read_bytes()),
+    result = subprocess.run([sys.executable, "-m", "spacedock.cli", "import", "-"],
+                            input=gzip.compress(PAGE_1.read_bytes()),
                             env=_env(database), capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(b"imported 10 records from 1 file(s)")

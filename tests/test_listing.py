@@ -29,7 +29,7 @@ from spacedock.catalog import models as m
 from spacedock.catalog.generate import generate
 
 SPACECRAFT = next(endpoint for endpoint in ENDPOINTS if endpoint.path == "spacecraft")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2026, 7, 24, 1, 13, 35, tzinfo=UTC)
 MOMENTS = [NOW, NOW + dt.timedelta(days=40, hours=5), NOW + dt.timedelta(days=3 * 365)]
 FIGURES = ("flights_count", "mission_ends_count", "time_docked", "time_in_space")

@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 
 from spacedock.api.pagination import COUNTS
 from spacedock.api.render.shared import SHARED
-
 from spacedock.catalog import models as m
 
 ENDPOINTS = [
@@ -35,7 +34,8 @@ def grow(factor):
         for k in range(factor) for link in m.ConfigurationFamily.objects.filter(configuration_id__lt=500000)
     )
     m.AgencyCountry.objects.bulk_create(
-        m.AgencyCountry(agency_id=link.agency_id + 500000 + k * 10000, country_id=link.country_id, position=link.position)
+        m.AgencyCountry(agency_id=link.agency_id + 500000 + k * 10000, country_id=link.country_id,
+                        position=link.position)
         for k in range(factor) for link in m.AgencyCountry.objects.filter(agency_id__lt=500000)
     )
 

@@ -23,7 +23,9 @@ def asked(monkeypatch):
 
     monkeypatch.setattr(Refs, "get", get)
     for kind in KINDS.values():
-        def render(row, refs, kind=kind, original=type(kind).render):
+        original = type(kind).render
+
+        def render(row, refs, kind=kind, original=original):
             rendering.append(kind.name)
             try:
                 return original(kind, row, refs)

@@ -27,8 +27,17 @@ from spacedock.catalog import models as m
 from spacedock.ingest.importer import WRITE_ORDER
 from spacedock.ingest.management.commands.sync import LineReport, RichReport
 from spacedock.ingest.models import SyncEndpoint, SyncRun, SyncSeen
-from spacedock.ingest.sync import (ENDPOINTS, Options, Report, Sync, SyncFailed, check_page, retry_after, sync,
-                                   with_offset)
+from spacedock.ingest.sync import (
+    ENDPOINTS,
+    Options,
+    Report,
+    Sync,
+    SyncFailed,
+    check_page,
+    retry_after,
+    sync,
+    with_offset,
+)
 
 from .ll2_server import RECORDED as RECORDED_DIR
 from .ll2_server import RecordedLL2, load_recorded
@@ -187,7 +196,8 @@ def test_the_api_key_is_sent_as_a_token(server, empty):
 def test_the_api_key_may_come_from_the_environment(server, empty, monkeypatch):
     monkeypatch.setenv("SPACEDOCK_LL2_API_KEY", "from-env")
     call_command("sync", "--base-url", server.base_url, "--only", "agencies", stdout=io.StringIO())
-    call_command("sync", "--base-url", server.base_url, "--only", "agencies", "--api-key", "given", stdout=io.StringIO())
+    call_command("sync", "--base-url", server.base_url, "--only", "agencies", "--api-key", "given",
+                 stdout=io.StringIO())
     assert [r.authorization for r in server.fetched()] == ["Token from-env", "Token given"]
 
 
@@ -201,7 +211,7 @@ def test_the_figures_ll2_reports_are_dated_by_the_pages_date_header(server, empt
     server.date = "Fri, 24 Jul 2026 01:13:36 GMT"
     run(server, only="spacecraft")
     moments = set(m.Spacecraft.objects.values_list("reported_at", flat=True))
-    assert moments == {dt.datetime(2026, 7, 24, 1, 13, 36, tzinfo=dt.timezone.utc)}
+    assert moments == {dt.datetime(2026, 7, 24, 1, 13, 36, tzinfo=dt.UTC)}
 
 
 def test_without_a_date_header_the_figures_are_dated_as_an_import_dates_them(server, empty):
@@ -224,7 +234,7 @@ def test_429_waits_the_seconds_of_retry_after(server, empty):
 
 
 def test_429_waits_until_the_http_date_of_retry_after(server, empty):
-    later = email.utils.format_datetime(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=90), usegmt=True)
+    later = email.utils.format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=90), usegmt=True)
     server.cue("agencies", status=429, headers={"Retry-After": later})
     waits = Waits()
     run(server, waits, only="agencies")
@@ -260,7 +270,8 @@ def test_a_rate_limit_longer_than_max_wait_stops_the_sync_resumably(server, empt
 
 def test_endless_429s_give_up(server, empty):
     server.cue("agencies", status=429, headers={"Retry-After": "0"}, times=None)
-    with pytest.raises(SyncFailed, match=r"agencies/\?limit=10&mode=detailed: still rate limited \(HTTP 429\) after 3 waits"):
+    with pytest.raises(SyncFailed,
+                       match=r"agencies/\?limit=10&mode=detailed: still rate limited \(HTTP 429\) after 3 waits"):
         run(server, only="agencies", throttled_tries=3)
 
 
@@ -296,7 +307,8 @@ def test_a_lost_connection_is_retried_then_reported(empty):
     waits = Waits()
     with pytest.raises(SyncFailed) as caught:
         sync(f"http://127.0.0.1:{port}/2.3.0/", options=Options(tries=3, backoff=1), sleep=waits)
-    assert str(caught.value).startswith(f"http://127.0.0.1:{port}/2.3.0/agencies/?limit=100&mode=detailed: ConnectError")
+    assert str(caught.value).startswith(
+        f"http://127.0.0.1:{port}/2.3.0/agencies/?limit=100&mode=detailed: ConnectError")
     assert "(gave up after 3 tries); the pages applied before are kept" in str(caught.value)
     assert waits == [1, 2]
 
@@ -327,10 +339,12 @@ def test_a_page_that_stays_invalid_stops_with_one_line_keeping_what_came_before(
     message = str(caught.value)
     assert "\n" not in message and caught.value.returncode == 1
     assert message.startswith(f"{server.base_url}spacecraft/?limit=10&mode=detailed&offset=20: not valid JSON (")
-    assert message.endswith("(gave up after 2 tries); the pages applied before are kept: run the same command again to resume")
+    assert message.endswith("(gave up after 2 tries); the pages applied before are kept: "
+                            "run the same command again to resume")
     assert m.Spacecraft.objects.count() == 20 and changes.current() > before
     state = walk("spacecraft")
-    assert (state.done, state.pages, state.offset, state.next_url) == (False, 2, 20, f"{server.base_url}spacecraft/?limit=10&mode=detailed&offset=20")
+    assert (state.done, state.pages, state.offset, state.next_url) == (
+        False, 2, 20, f"{server.base_url}spacecraft/?limit=10&mode=detailed&offset=20")
     assert SyncRun.objects.get().finished_at is None
 
 
@@ -445,7 +459,8 @@ def test_resuming_with_other_arguments_is_refused(server, empty):
     with pytest.raises(SyncFailed) as caught:
         run(server, only="spacecraft")
     assert str(caught.value).startswith(f"an unfinished sync of {','.join(ENDPOINTS)} from {server.base_url} (started ")
-    assert str(caught.value).endswith("run it again with the same --base-url and --only to resume it, or add --restart to discard it")
+    assert str(caught.value).endswith("run it again with the same --base-url and --only to resume it, "
+                                      "or add --restart to discard it")
 
 
 def test_restart_discards_an_unfinished_sync(server, empty):
@@ -485,16 +500,18 @@ def test_the_command_in_its_own_process_stops_on_ctrl_c_and_resumes(server, tmp_
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
-    assert err.strip().splitlines()[-1] == ("CommandError: interrupted; the pages applied before are kept: run the same "
-                                            "command again to resume")
-    assert out.splitlines()[-1] == f"spacecraft: page 1, 10 records, 10/28 ({server.base_url}spacecraft/?limit=10&mode=detailed)"
+    assert err.strip().splitlines()[-1] == ("CommandError: interrupted; the pages applied before are kept: "
+                                            "run the same command again to resume")
+    assert out.splitlines()[-1] == (f"spacecraft: page 1, 10 records, 10/28 "
+                                    f"({server.base_url}spacecraft/?limit=10&mode=detailed)")
     before = len(server.fetched())
     resumed = subprocess.run(sync_args, env=env, capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout.splitlines()[0].startswith("resuming the sync agencies, ")
     again = [(r.endpoint, r.offset) for r in server.fetched()[before:]]
     assert again == [("spacecraft", 10), ("spacecraft", 20), ("spacecraft_flights", 0), ("docking_events", 0)]
-    assert resumed.stdout.splitlines()[-1].startswith("sync resumed and finished: 4 pages, 34 records, 4 requests this time")
+    assert resumed.stdout.splitlines()[-1].startswith(
+        "sync resumed and finished: 4 pages, 34 records, 4 requests this time")
 
 
 # listings that change during the walk -------------------------------------------------------------
@@ -605,7 +622,8 @@ def test_without_a_terminal_one_line_per_page(server, empty):
     lines = out.getvalue().splitlines()
     assert lines[0] == f"syncing spacecraft from {server.base_url}"
     assert lines[1] == f"spacecraft: page 1, 10 records, 10/28 ({server.base_url}spacecraft/?limit=10&mode=detailed)"
-    assert lines[3] == f"spacecraft: page 3, 8 records, 28/28 ({server.base_url}spacecraft/?limit=10&mode=detailed&offset=20)"
+    assert lines[3] == (f"spacecraft: page 3, 8 records, 28/28 "
+                        f"({server.base_url}spacecraft/?limit=10&mode=detailed&offset=20)")
     assert lines[4] == "spacecraft: done, 28 in LL2's listing, 28 records applied"
     assert lines[5].startswith("sync finished: 3 pages, 28 records, 3 requests this time; LL2 counts spacecraft 28")
 
@@ -632,8 +650,9 @@ def test_on_a_terminal_a_resumed_sync_shows_where_each_endpoint_stands(server, e
 
 def test_helpers():
     assert retry_after("120") == 120.0 and retry_after(" 1.5 ") == 1.5 and retry_after("-3") == 0.0
-    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=dt.datetime(2015, 10, 21, 7, 27, tzinfo=dt.timezone.utc)) == 60
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=dt.datetime(2015, 10, 21, 7, 27, tzinfo=dt.UTC)) == 60
     assert retry_after("soon") is None and retry_after("") is None and retry_after(None) is None
-    assert with_offset("http://h/2.3.0/spacecraft/?limit=10&mode=detailed&offset=30", 29).endswith("?limit=10&mode=detailed&offset=29")
+    assert with_offset("http://h/2.3.0/spacecraft/?limit=10&mode=detailed&offset=30", 29).endswith(
+        "?limit=10&mode=detailed&offset=29")
     assert with_offset("http://h/2.3.0/spacecraft/?offset=3&limit=10", 0) == "http://h/2.3.0/spacecraft/?limit=10"
     assert check_page(orjson.loads(b'{"count":0,"next":null,"previous":null,"results":[]}'))["count"] == 0

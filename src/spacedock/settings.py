@@ -94,7 +94,8 @@ if SPACEDOCK_NOW:
     except ValueError:
         from django.core.exceptions import ImproperlyConfigured
 
-        raise ImproperlyConfigured(f"SPACEDOCK_NOW={SPACEDOCK_NOW!r} is not an ISO 8601 date-time such as 2026-07-24T01:13:35Z")
+        raise ImproperlyConfigured(f"SPACEDOCK_NOW={SPACEDOCK_NOW!r} is not an ISO 8601 date-time "
+                                   f"such as 2026-07-24T01:13:35Z") from None
 
 # How long a response stays fresh: its `Cache-Control: max-age` and its life in the response cache.
 # Live figures in a cached response are at most this old; 0 turns the response cache off.
@@ -103,7 +104,8 @@ try:
 except ValueError:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured(f"SPACEDOCK_MAX_AGE={os.environ['SPACEDOCK_MAX_AGE']!r} is not a whole number of seconds")
+    raise ImproperlyConfigured(f"SPACEDOCK_MAX_AGE={os.environ['SPACEDOCK_MAX_AGE']!r} "
+                               f"is not a whole number of seconds") from None
 
 # The most bytes `spacedock import` reads from one file or standard input (after gzip decompression),
 # checked before reading: a bigger input is refused instead of filling the memory.
@@ -115,7 +117,7 @@ except ValueError:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(f"SPACEDOCK_IMPORT_MAX_BYTES={os.environ['SPACEDOCK_IMPORT_MAX_BYTES']!r} "
-                               f"is not a positive whole number of bytes")
+                               f"is not a positive whole number of bytes") from None
 
 
 def _cache(url: str) -> dict:
@@ -125,7 +127,7 @@ def _cache(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spacedock",
-                "OPTIONS": {"MAX_ENTRIES": 40}}  # a detailed page of 100 can be 1 MB: bounded per worker
+                "OPTIONS": {"MAX_ENTRIES": 16}}  # a detailed page of 100 is 1 MB: 16 MB at most per worker
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     from django.core.exceptions import ImproperlyConfigured

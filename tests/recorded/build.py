@@ -59,7 +59,8 @@ def main():
                 "id": event["id"], "url": event["url"], "docking": event["docking"], "departure": event["departure"],
                 "docking_location": {"id": location["id"], "name": location["name"], "spacestation": mini},
                 "space_station_target": mini,
-                **{key: event[key] for key in ("flight_vehicle_chaser", "space_station_chaser", "payload_flight_chaser")},
+                **{key: event[key]
+                   for key in ("flight_vehicle_chaser", "space_station_chaser", "payload_flight_chaser")},
             }
 
     for name, records in (("agencies", agencies), ("spacecraft_configuration_families", families),

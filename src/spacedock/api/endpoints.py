@@ -15,9 +15,9 @@ from spacedock.catalog import models as m
 from . import filters
 from .render import lookups
 from .render.agencies import AGENCY_DETAILED, AGENCY_LIST, AGENCY_NORMAL
-from .render.kinds import Kind
 from .render.configs import CONFIG_DETAILED, CONFIG_NORMAL, FAMILY_DETAILED, FAMILY_LIST, FAMILY_NORMAL
 from .render.flights import FLIGHT_DETAILED, FLIGHT_NORMAL
+from .render.kinds import Kind
 from .render.spacecraft import SPACECRAFT_DETAILED, SPACECRAFT_NORMAL
 
 DOCS = "[ll.thespacedevs.com/docs](https://ll.thespacedevs.com/docs/)"
@@ -62,7 +62,8 @@ class Endpoint:
 
         parts = []
         if self.documented:
-            parts += ["#### Modes", f"Levels of detail in the response - {names(self.modes)}", "", example(ex["mode"]), ""]
+            parts += ["#### Modes", f"Levels of detail in the response - {names(self.modes)}", "",
+                      example(ex["mode"]), ""]
             if self.filterset:
                 parts += ["#### Filters", f"Parameters - {names(self.filter_names)}", "", example(ex["filter"]), ""]
             if self.search_fields:

@@ -9,4 +9,4 @@ def shape_for(request, endpoint, default_mode):
         return endpoint.modes[mode]
     except KeyError:
         choices = ", ".join(endpoint.modes)
-        raise ValidationError({"mode": [f"'{mode}' is not a mode of this endpoint; choose from {choices}."]})
+        raise ValidationError({"mode": [f"'{mode}' is not a mode of this endpoint; choose from {choices}."]}) from None

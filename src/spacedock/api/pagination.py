@@ -211,7 +211,8 @@ class LL2Pagination(LimitOffsetPagination):
         if self.offset <= 0:
             return None
         offset = self.offset - self.limit
-        return self._link(**{self.limit_query_param: self.limit, self.offset_query_param: offset if offset > 0 else None})
+        return self._link(**{self.limit_query_param: self.limit,
+                             self.offset_query_param: offset if offset > 0 else None})
 
     def json_page(self, results: list) -> bytes:
         """The page as `get_paginated_response` would render it, from its results' JSON pieces."""

@@ -3,6 +3,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from .render.formats import json_bytes
 
+
 class LL2JSONRenderer(JSONRenderer):
     """The bytes DRF's JSONRenderer writes (compact, UTF-8, U+2028/9 escaped), written by orjson."""
 

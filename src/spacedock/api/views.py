@@ -22,7 +22,6 @@ from .render.context import Context
 from .render.refs import Refs
 from .renderers import LL2JSONRenderer
 
-
 PLAIN_ACCEPT = {None, "*/*", "application/json"}  # what JSON clients (curl, requests, browsers' fetch) send
 
 
@@ -85,7 +84,7 @@ class EndpointView(GenericAPIView):
             return super().perform_content_negotiation(request, force)
         except (NotFound, Http404):  # an unknown `format`
             fmt = request.query_params.get("format")
-            raise ValidationError({"format": [f"'{fmt}' is not a format; choose from json, api."]})
+            raise ValidationError({"format": [f"'{fmt}' is not a format; choose from json, api."]}) from None
 
 
 class ListView(EndpointView):

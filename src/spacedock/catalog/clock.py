@@ -12,7 +12,7 @@ from django.utils import timezone
 def parse_moment(text: str) -> dt.datetime:
     """An ISO 8601 date-time (`2026-07-24T01:13:35Z`); a naive one is taken as UTC."""
     value = dt.datetime.fromisoformat(text.strip())
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def now(step: int = 0) -> dt.datetime:

@@ -28,7 +28,20 @@ import math
 
 from django.db import connection
 from django.db.models import (
-    BigIntegerField, BooleanField, Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When,
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -71,7 +84,8 @@ class Epoch(Func):
     output_field = BigIntegerField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)", **extra)
+        return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)",
+                           **extra)
 
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, template="CAST(FLOOR(EXTRACT(EPOCH FROM %(expressions)s)) AS BIGINT)",
@@ -113,7 +127,8 @@ def annotations(at: dt.datetime, names=LIVE) -> dict:
     flights = SpacecraftFlight.objects.all()
     builders = {
         "in_space": lambda: Case(When(live=True, then=Exists(flights.filter(
-            spacecraft=OuterRef("pk"), launch__net__lte=at).filter(Q(mission_end__isnull=True) | Q(mission_end__gt=at)))),
+            spacecraft=OuterRef("pk"), launch__net__lte=at).filter(
+                Q(mission_end__isnull=True) | Q(mission_end__gt=at)))),
             default=F("settled_in_space"), output_field=BooleanField()),
         "time_in_space": lambda: _live("settled_time_in_space", _per_spacecraft(
             flights, "spacecraft", Sum(_share("launch__net", "mission_end", at))), BigIntegerField()),

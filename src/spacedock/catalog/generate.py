@@ -28,7 +28,13 @@ from django.db import connection, transaction
 
 from . import clock, figures
 from .models import (
-    DockingEvent, DockingLocation, Launch, Spacecraft, SpacecraftConfiguration, SpacecraftFlight, SpacecraftStatus,
+    DockingEvent,
+    DockingLocation,
+    Launch,
+    Spacecraft,
+    SpacecraftConfiguration,
+    SpacecraftFlight,
+    SpacecraftStatus,
 )
 
 FIRST_ID = 1_000_000  # generated spacecraft, flights and docking events; LL2's ids are far below
@@ -38,7 +44,7 @@ LAUNCH_PREFIX = f"{LAUNCH_MARK:08x}-"
 BATCH_SIZE = 2000  # rows per INSERT (the backend may cap it: SQLite allows 999 parameters per query)
 CHUNK = 5000  # spacecraft generated and written at a time, so memory stays flat for millions
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 UNIX = dt.datetime(1970, 1, 1, tzinfo=UTC)
 MINUTE, HOUR, DAY = 60, 3600, 86400
 YEAR = 365 * DAY

@@ -35,12 +35,12 @@ from django.db import connection, transaction
 
 from spacedock.api.render import lookups
 from spacedock.api.render.agencies import AGENCY_DETAILED
+from spacedock.api.render.configs import CONFIG_DETAILED, FAMILY_DETAILED
 from spacedock.api.render.context import API_PREFIX, Context
+from spacedock.api.render.flights import FLIGHT_DETAILED, DockingForChaserKind
 from spacedock.api.render.formats import moment
 from spacedock.api.render.kinds import Kind, grouped
 from spacedock.api.render.refs import Refs
-from spacedock.api.render.configs import CONFIG_DETAILED, FAMILY_DETAILED
-from spacedock.api.render.flights import FLIGHT_DETAILED, DockingForChaserKind
 from spacedock.api.render.spacecraft import SPACECRAFT_NORMAL
 from spacedock.catalog import clock
 from spacedock.catalog import models as m

@@ -137,7 +137,8 @@ def read_document(document, origin: str, batch: Batch, kind: str | None = None, 
         record_kind = kind or ll2_versions.kind_of(obj)
         if record_kind not in KINDS:
             raise ImportFailed(f"{origin}: {label}: not an LL2 2.3.0 (or 2.0.0-2.2.0) spacecraft, spacecraft flight, "
-                               f"docking event, configuration, family, agency or space station (use --kind to say which)")
+                               f"docking event, configuration, family, agency or space station "
+                               f"(use --kind to say which)")
         try:  # the 2.3.0 reader, or the one for the older version the record's url names
             reader = ll2_versions.reader_for(obj, batch, f"{origin}: {label}", facts)
             getattr(reader, KINDS[record_kind].__name__)(obj)

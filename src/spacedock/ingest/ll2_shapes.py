@@ -109,7 +109,8 @@ def _convert(model, name, value, path):
     if value is None:
         if field.null:
             return None
-        if field.blank and isinstance(field, (models.CharField, models.TextField)) and not isinstance(field, DocumentField):
+        if (field.blank and isinstance(field, (models.CharField, models.TextField))
+                and not isinstance(field, DocumentField)):
             return ""  # LL2 writes null and "" interchangeably for blank text
         raise ShapeError(path, "must not be null")
     if isinstance(field, models.BooleanField):
@@ -140,7 +141,7 @@ def _convert(model, name, value, path):
             moment = dt.datetime.fromisoformat(value)
         except (TypeError, ValueError):
             raise ShapeError(path, f"expected a date-time such as 2026-07-24T01:13:35Z, got {value!r}") from None
-        return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+        return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
     if isinstance(field, models.DateField):
         try:
             return dt.date.fromisoformat(value)
@@ -174,7 +175,7 @@ class Reader:
 
     version = NEWEST  # an older one in ll2_versions.LegacyReader (see Batch)
 
-    def __init__(self, batch: Batch, where: str, facts: "FileFacts | None" = None):
+    def __init__(self, batch: Batch, where: str, facts: FileFacts | None = None):
         self.batch, self.where = batch, where
         self.facts = facts if facts is not None else FileFacts()
 
@@ -214,13 +215,15 @@ class Reader:
 
     def image(self, obj, path):
         pk, fields = self._plain(m.Image, obj, path, ("name", "image_url", "thumbnail_url", "credit", "single_use"))
-        self._fk(m.Image, obj, "license", path, lambda o, p: self.simple(m.ImageLicense, o, p, ("name", "priority", "link")), fields)
+        self._fk(m.Image, obj, "license", path,
+                 lambda o, p: self.simple(m.ImageLicense, o, p, ("name", "priority", "link")), fields)
         if "variants" in obj:
             variants = []
             for i, variant in enumerate(_list(obj["variants"], f"{path}.variants")):
                 vpath = f"{path}.variants[{i}]"
                 vid, vfields = self._plain(m.ImageVariant, variant, vpath, ("image_url",))
-                self._fk(m.ImageVariant, variant, "type", vpath, lambda o, p: self.simple(m.ImageVariantType, o, p), vfields)
+                self._fk(m.ImageVariant, variant, "type", vpath,
+                         lambda o, p: self.simple(m.ImageVariantType, o, p), vfields)
                 vfields["image_id"] = pk
                 self._save(m.ImageVariant, vid, vfields)
                 variants.append(vid)
@@ -283,7 +286,8 @@ class Reader:
 
     # configurations and families ----------------------------------------------------------------
     def family(self, obj, path=""):
-        pk, fields = self._plain(m.SpacecraftConfigFamily, obj, path, ("name", "description", "maiden_flight") + FLIGHT_STATS)
+        pk, fields = self._plain(m.SpacecraftConfigFamily, obj, path,
+                                 ("name", "description", "maiden_flight") + FLIGHT_STATS)
         self._fk(m.SpacecraftConfigFamily, obj, "manufacturer", path, self.agency, fields)
         self._fk(m.SpacecraftConfigFamily, obj, "parent", path, self.family, fields)
         self._save(m.SpacecraftConfigFamily, pk, fields)
@@ -297,7 +301,8 @@ class Reader:
                 "human_rated", "crew_capacity", "payload_capacity", "payload_return_capacity", "flight_life",
                 "wiki_link", "info_link", "fastest_turnaround") + FLIGHT_STATS
         pk, fields = self._plain(m.SpacecraftConfiguration, obj, path, keys)
-        self._fk(m.SpacecraftConfiguration, obj, "type", path, lambda o, p: self.simple(m.SpacecraftConfigType, o, p), fields)
+        self._fk(m.SpacecraftConfiguration, obj, "type", path,
+                 lambda o, p: self.simple(m.SpacecraftConfigType, o, p), fields)
         self._fk(m.SpacecraftConfiguration, obj, "agency", path, self.agency, fields)
         self._fk(m.SpacecraftConfiguration, obj, "image", path, self.image, fields)
         if "family" in obj:
@@ -311,13 +316,15 @@ class Reader:
         pk, fields = self._plain(m.Spacecraft, obj, path, ("name", "serial_number", "is_placeholder", "description"))
         for key in REPORTED_FIGURES:
             if key in obj:
-                fields[f"reported_{key}"] = _convert(m.Spacecraft, f"reported_{key}", obj[key], f"{path}.{key}".lstrip("."))
+                fields[f"reported_{key}"] = _convert(m.Spacecraft, f"reported_{key}", obj[key],
+                                                     f"{path}.{key}".lstrip("."))
         self._fk(m.Spacecraft, obj, "image", path, self.image, fields)
         self._fk(m.Spacecraft, obj, "status", path, lambda o, p: self.simple(m.SpacecraftStatus, o, p), fields)
         self._fk(m.Spacecraft, obj, "spacecraft_config", path, self.configuration, fields)
         self._save(m.Spacecraft, pk, fields)
         if any(key in obj for key in REPORTED_FIGURES) and (self.version == NEWEST or any(
-                self.batch.soft[(m.Spacecraft, pk)].get(f"reported_{key}") == self.version for key in REPORTED_FIGURES)):
+                self.batch.soft[(m.Spacecraft, pk)].get(f"reported_{key}") == self.version
+                for key in REPORTED_FIGURES)):
             self.facts.reported.add(pk)  # (an older version's figures do not date a 2.3.0 record's)
         if "flights" in obj:
             for i, flight in enumerate(_list(obj["flights"], f"{path}.flights")):

@@ -395,7 +395,7 @@ def _keep_stored(batch: Batch) -> None:
             if model is m.Spacecraft and not any(key.startswith("reported_") and key != "reported_at" for key in row):
                 row.pop("reported_at", None)  # it dated the dropped figures
     owners: dict = {}
-    for model, relation, pk in batch.soft_links:
+    for model, _relation, pk in batch.soft_links:
         owners.setdefault(model, set()).add(pk)
     stored = {model: set(model.objects.filter(pk__in=list(pks)).values_list("pk", flat=True))
               for model, pks in owners.items()}

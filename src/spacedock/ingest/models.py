@@ -31,7 +31,8 @@ class SyncEndpoint(models.Model):
     next_url = models.TextField(null=True, blank=True, help_text="the page to fetch next; null once done")
     done = models.BooleanField(default=False)
     count = models.IntegerField(null=True, blank=True, help_text="LL2's count on the last page fetched")
-    offset = models.IntegerField(default=0, help_text="where the listing was reached (offset + records of the last page)")
+    offset = models.IntegerField(default=0,
+                                 help_text="where the listing was reached (offset + records of the last page)")
     pages = models.IntegerField(default=0)
     records = models.IntegerField(default=0, help_text="records applied, a record fetched twice counted twice")
     started_at = models.DateTimeField(null=True, blank=True)

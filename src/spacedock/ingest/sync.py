@@ -163,8 +163,8 @@ def http_date(value: str | None) -> dt.datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:

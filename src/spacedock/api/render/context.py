@@ -26,7 +26,7 @@ class Context:
         self.windowed = windowed
 
     @classmethod
-    def from_request(cls, request, version: int | None = None, moment: dt.datetime | None = None) -> "Context":
+    def from_request(cls, request, version: int | None = None, moment: dt.datetime | None = None) -> Context:
         """The request's context: for `version` of the data (read now when not given) and live figures at
         `moment` (a max-age window's start, when responses are cached; now otherwise)."""
         fmt = request.query_params.get("format") if hasattr(request, "query_params") else request.GET.get("format")

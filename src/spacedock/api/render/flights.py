@@ -115,7 +115,8 @@ class FlightDetailedKind(FlightNormalKind):
     embeds = (spacecraft, "docking_for_chaser")
 
     dockings = Prepared(DockingEvent, lambda ids: DockingEvent.objects.filter(flight_vehicle_chaser_id__in=ids)
-                        .order_by("flight_vehicle_chaser_id", "docking", "id").values_list("flight_vehicle_chaser_id", "id"))
+                        .order_by("flight_vehicle_chaser_id", "docking", "id")
+                        .values_list("flight_vehicle_chaser_id", "id"))
 
     def fetch(self, ids, ctx):
         rows = super().fetch(ids, ctx)

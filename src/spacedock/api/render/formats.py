@@ -45,7 +45,7 @@ def _iso_duration(microseconds: int) -> str:
         if minutes:
             out.append(f"{minutes}M")
         if secs or micro:
-            out.append(("%d.%06d" % (secs, micro)).rstrip("0") if micro else f"{secs}")
+            out.append(f"{secs}.{micro:06d}".rstrip("0") if micro else f"{secs}")
             out.append("S")
     elif not days:
         out.append("0D")
@@ -56,7 +56,7 @@ def moment(value):
     """A date-time as DRF (LL2) writes it: ISO 8601 in UTC with `Z`."""
     if value is None:
         return None
-    text = value.astimezone(dt.timezone.utc).isoformat()
+    text = value.astimezone(dt.UTC).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

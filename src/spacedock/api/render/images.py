@@ -14,7 +14,8 @@ class ImageKind(Kind):
     def fetch(self, ids, ctx):
         rows = list(super().fetch(ids, ctx))
         variants = grouped(
-            (v["image_id"], {"id": v["id"], "type": {"id": v["type_id"], "name": v["type__name"]}, "image_url": v["image_url"]})
+            (v["image_id"], {"id": v["id"], "type": {"id": v["type_id"], "name": v["type__name"]},
+                             "image_url": v["image_url"]})
             for v in ImageVariant.objects.filter(image_id__in=ids).order_by("id")
             .values("id", "image_id", "type_id", "type__name", "image_url")
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .prepared import Prepared
 
-KINDS: dict[str, "Kind"] = {}  # name -> kind, every kind made (see Kind.__init__)
+KINDS: dict[str, Kind] = {}  # name -> kind, every kind made (see Kind.__init__)
 _DEPTHS: dict[str, int] = {}
 
 
@@ -51,7 +51,7 @@ class Kind:
         raise NotImplementedError
 
 
-def depth(kind: "Kind") -> int:
+def depth(kind: Kind) -> int:
     """How far below a top-level kind `kind` can be embedded (0: nothing embeds it): the fetch order."""
     if len(_DEPTHS) != len(KINDS):
         _DEPTHS.clear()

@@ -54,7 +54,8 @@ class SpacecraftConfiguration(FlightStats):
     name = models.CharField(max_length=200, db_index=True)
     type = models.ForeignKey(SpacecraftConfigType, on_delete=models.PROTECT)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="spacecraft_configurations")
-    families = models.ManyToManyField(SpacecraftConfigFamily, through="ConfigurationFamily", related_name="configurations")
+    families = models.ManyToManyField(SpacecraftConfigFamily, through="ConfigurationFamily",
+                                      related_name="configurations")
     in_use = models.BooleanField(default=False, db_index=True)
     image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     capability = models.TextField(blank=True, default="")

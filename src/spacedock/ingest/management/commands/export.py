@@ -18,7 +18,8 @@ class Command(BaseCommand):
             "PATH ending in .gz is gzip-compressed; - writes to standard output.")
 
     def add_arguments(self, parser):
-        parser.add_argument("path", metavar="PATH", help="the file to write (.gz: compressed), or - for standard output")
+        parser.add_argument("path", metavar="PATH",
+                            help="the file to write (.gz: compressed), or - for standard output")
         parser.add_argument("--format", choices=FORMATS, dest="fmt",
                             help="jsonl or ll2 (default: ll2 for a PATH ending in .json or .json.gz, else jsonl)")
         parser.add_argument("--as-of", metavar="MOMENT",

@@ -108,8 +108,10 @@ class Command(BaseCommand):
     def handle(self, *args, base_url, api_key, only, prune, restart, page_size, timeout, tries, backoff, max_wait,
                **options):
         finite = math.isfinite
-        for name, value, ok, what in (("--timeout", timeout, finite(timeout) and timeout > 0, "a number of seconds > 0"),
-                                      ("--backoff", backoff, finite(backoff) and backoff >= 0, "a number of seconds ≥ 0"),
+        for name, value, ok, what in (("--timeout", timeout, finite(timeout) and timeout > 0,
+                                       "a number of seconds > 0"),
+                                      ("--backoff", backoff, finite(backoff) and backoff >= 0,
+                                       "a number of seconds ≥ 0"),
                                       ("--max-wait", max_wait, finite(max_wait) and max_wait >= 0,
                                        "a number of seconds ≥ 0"),
                                       ("--tries", tries, tries >= 1, "a whole number ≥ 1")):

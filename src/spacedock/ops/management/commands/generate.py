@@ -24,7 +24,8 @@ class Command(BaseCommand):
             "replaced; the same seed gives the same rows. One transaction: on any error nothing changes.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--spacecraft", metavar="N", help=f"how many spacecraft to generate (1 to {MAX_SPACECRAFT:,})")
+        parser.add_argument("--spacecraft", metavar="N",
+                            help=f"how many spacecraft to generate (1 to {MAX_SPACECRAFT:,})")
         parser.add_argument("--seed", metavar="S", default="1", help="random seed, a whole number (default 1)")
 
     def handle(self, *args, spacecraft=None, seed="1", **options):

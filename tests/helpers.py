@@ -5,7 +5,11 @@ import functools
 import io
 import json
 import os
+import shutil
+import socket
 import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
 import isodate
@@ -464,3 +468,40 @@ def clear_cache():
             client.delete(*keys)
     else:
         cache.clear()
+
+
+# servers of the tests' own, started and stopped by them ----------------------------------------------------
+def spare_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of the test's own on a spare port (nothing saved to disk), to stop and start again."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.port, self.process = folder, spare_port(), None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("no redis-server on this machine")
+        self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no", "--dir", str(self.folder)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        for _ in range(100):
+            try:
+                client.ping()
+                return self
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None

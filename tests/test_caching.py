@@ -17,7 +17,7 @@ from spacedock.api.render.shared import SHARED
 from spacedock.catalog import models as m
 from spacedock.ingest.importer import import_paths
 
-from .helpers import PROD, REDIS_URL, call_wsgi, clear_cache, skip_unless_redis
+from .helpers import PROD, REDIS_URL, RedisServer, call_wsgi, clear_cache, skip_unless_redis
 
 PAGE = "/2.3.0/spacecraft/?limit=5&format=json"
 DETAIL = "/2.3.0/spacecraft/627/?format=json&mode=normal"
@@ -232,3 +232,30 @@ def test_counts_are_kept_per_data_version(api):
     assert api("/2.3.0/spacecraft/?search=Zulu")[1]["count"] == 0
     m.Spacecraft.objects.create(id=100001, name="Zulu One", status_id=1, spacecraft_config_id=6)
     assert api("/2.3.0/spacecraft/?search=Zulu")[1]["count"] == 1
+
+
+@pytest.mark.redis
+def test_a_redis_outage_serves_uncached_and_recovers_by_itself(settings, db, tmp_path, caplog):
+    """Redis stopped: every answer is still right, uncached, with one warning for the outage (not one per
+    request); Redis back on the same address: answers are cached again, without a restart."""
+    server = RedisServer(tmp_path).start()
+    try:
+        settings.SPACEDOCK_MAX_AGE = 30
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url,
+                                       "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+        first = get()
+        assert get().queries == 1  # cached
+        server.stop()
+        with caplog.at_level("WARNING", logger="spacedock.api.caching"):
+            answers = [get() for _ in range(3)]
+        assert all(a.status_code == 200 and a.content == first.content for a in answers)
+        assert [r.getMessage().split(" (")[0] for r in caplog.records] == ["response cache unavailable"]
+        server.start()
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="spacedock.api.caching"):
+            get()  # stored again
+            assert get().queries == 1
+        assert [r.getMessage() for r in caplog.records] == ["response cache answers again"]
+    finally:
+        server.stop()
+        caching.OUTAGE.down = False

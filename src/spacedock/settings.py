@@ -124,7 +124,10 @@ def _cache(url: str) -> dict:
     """`CACHE_URL`: `locmem://` (default: per process), `redis://host:6379/0` (shared), `dummy://` (none)."""
     scheme = url.split("://", 1)[0].lower()
     if scheme in ("redis", "rediss", "unix"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # A Redis that is down or unreachable costs a request at most half a second: responses are then
+        # served uncached (api.caching), never failed.
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spacedock",
                 "OPTIONS": {"MAX_ENTRIES": 16}}  # a detailed page of 100 is 1 MB: 16 MB at most per worker

@@ -18,6 +18,7 @@ local memory by default, Redis in production).
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,6 +38,7 @@ VARY = "Accept, Accept-Encoding"
 # Conditional headers other than If-None-Match: Django's middleware answers those (412, or 304 by date).
 OTHER_CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_MODIFIED_SINCE")
 IDENTITY = "spacedock.identity"  # the WSGI environ key the identity is handed to Django under
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,7 @@ class CacheFirst:
         if tag is not None:
             start_response("304 Not Modified", [("ETag", tag), ("Vary", VARY), ("Cache-Control", f"max-age={max_age}")])
             return []
-        cache = caches["default"]
-        hit = cache.get(identity.key)
+        hit = OUTAGE.call(caches["default"].get, identity.key)
         if hit is not None:
             body, status, headers = hit
             start_response(status, headers)
@@ -129,9 +130,34 @@ class CacheFirst:
             finally:
                 getattr(result, "close", lambda: None)()
             if len(body) <= MAX_CACHED_BYTES:
-                cache.set(identity.key, (body, sent["status"], sent["headers"]), max_age)
+                OUTAGE.call(caches["default"].set, identity.key, (body, sent["status"], sent["headers"]), max_age)
             return [body]
         return result
+
+
+class Outage:
+    """The response cache's health in this process: a cache that fails (Redis down) is skipped, so responses
+    are served uncached; one warning when it fails and one when it answers again, not one per request."""
+
+    def __init__(self):
+        self.down = False
+
+    def call(self, operation, *args):
+        try:
+            result = operation(*args)
+        except Exception as exc:  # noqa: BLE001 - whatever the backend raises, the response is still served
+            if not self.down:
+                self.down = True
+                log.warning("response cache unavailable (%s: %s); serving uncached until it answers",
+                            type(exc).__name__, exc)
+            return None
+        if self.down:
+            self.down = False
+            log.warning("response cache answers again")
+        return result
+
+
+OUTAGE = Outage()
 
 
 def _tagged(headers: list, etag: str) -> bool:
@@ -158,4 +184,4 @@ def reset_caches() -> None:
     SHARED.clear()
     COUNTS.__init__()
     PageIds.SQL.clear()
-    caches["default"].clear()
+    OUTAGE.call(caches["default"].clear)

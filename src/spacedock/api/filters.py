@@ -3,6 +3,8 @@
 Where LL2 is silent or lax this is strict: a value that cannot be read (`in_space=maybe`,
 `status=abc`) is a 400 naming the parameter, never silently ignored.
 """
+import re
+
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import StrIndex
@@ -10,6 +12,7 @@ from django.db.models.lookups import GreaterThan
 from django_filters import rest_framework as df
 from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 
 from spacedock.catalog import models as m
@@ -37,6 +40,18 @@ class BooleanFilter(df.Filter):
     field_class = StrictBooleanField
 
 
+ASCII_INTEGER = re.compile(r"-?[0-9]+")  # no sign `+`, no spaces, no other scripts' digits (`٥`)
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number written in ASCII digits only; Python's int() would also take `+5`, ` 5` and `٥`."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not ASCII_INTEGER.fullmatch(str(value)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 # Whole numbers a database column can hold at all (SQLite fails on larger ones instead of matching nothing).
 INT64 = range(-(2**63), 2**63)
 
@@ -44,7 +59,7 @@ INT64 = range(-(2**63), 2**63)
 class IdFilter(df.NumberFilter):
     """An id or counter given as a whole number; a value that matches nothing gives an empty page, not an error."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
     def filter(self, qs, value):
         if value is None or value in INT64:
@@ -175,9 +190,27 @@ class Filters(DjangoFilterBackend):
         return queryset if filterset is None else filterset.qs
 
 
+MAX_SEARCH_TERMS = 10  # each term is one more condition: 1,000 of them cost seconds, or an error
+MAX_SEARCH_LENGTH = 200
+
+
 class Search(SearchFilter):
     """DRF's search (every term, case-insensitively, in any search field), through the endpoint's text
-    index when it has one (`search_index`), so it needs no scan of every row."""
+    index when it has one (`search_index`), so it needs no scan of every row. The work is bounded: at most
+    `MAX_SEARCH_TERMS` terms and `MAX_SEARCH_LENGTH` characters, a 400 naming the limit beyond."""
+
+    def get_search_terms(self, request):
+        value = request.query_params.get(self.search_param, "")
+        if len(value) > MAX_SEARCH_LENGTH:
+            raise ValidationError({self.search_param: [
+                f"At most {MAX_SEARCH_LENGTH} characters; this search has {len(value)}."]})
+        if "\x00" in value:
+            raise ValidationError({self.search_param: ["Null characters are not allowed."]})
+        terms = super().get_search_terms(request)
+        if len(terms) > MAX_SEARCH_TERMS:
+            raise ValidationError({self.search_param: [
+                f"At most {MAX_SEARCH_TERMS} search terms; this search has {len(terms)}."]})
+        return terms
 
     def conditions(self, request, view) -> list:
         """One condition per search term, through the endpoint's index."""

@@ -15,6 +15,7 @@ from rest_framework.pagination import LimitOffsetPagination
 
 from spacedock.catalog import orm_internals
 
+from .filters import ASCII_INTEGER
 from .render.context import origin
 from .render.formats import json_bytes
 
@@ -23,10 +24,7 @@ def _whole_number(request, name, minimum):
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
+    value = int(raw) if ASCII_INTEGER.fullmatch(raw) else None  # ASCII digits only: not `+5`, ` 5`, `٥`
     if value is None or value < minimum:
         kind = "a positive whole number" if minimum > 0 else "a whole number, 0 or more"
         raise ValidationError({name: [f"'{raw}' is not {kind}."]})

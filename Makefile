@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install serve test bench clean
+.PHONY: install serve test wheel bench clean
 
 install: $(STAMP)
 
@@ -24,10 +24,14 @@ serve: $(STAMP)
 test: $(STAMP)
 	PY=$(PY) bash scripts/test.sh
 
+# A wheel to install anywhere (`pip install dist/spacedock-*.whl`, then `spacedock serve`).
+wheel: $(STAMP)
+	$(PY) -m pip wheel --no-deps --quiet -w dist .
+
 # Load the server with wrk next to the bare-WSGI ceiling; options via BENCH_ARGS (bench/run.py --help).
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) var build dist src/*.egg-info .pytest_cache

@@ -333,7 +333,7 @@ def ensure_dataset(kind: str, url: str, spacecraft: int, seed: int, regenerate: 
     env = dict(os.environ, DATABASE_URL=url)
     steps = [
         ["migrate", "--verbosity", "0"],
-        ["import", *map(str, sorted((ROOT / "data").glob("*.json")))],
+        ["import", *map(str, sorted((ROOT / "src" / "spacedock" / "data").glob("*.json")))],
         ["generate", "--spacecraft", str(spacecraft), "--seed", str(seed)],
     ]
     for step in steps:

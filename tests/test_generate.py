@@ -230,7 +230,7 @@ def test_without_reference_data_it_says_to_import_first(pinned):
     m.SpacecraftConfiguration.objects.all().delete()
     before = real()
     with pytest.raises(CommandError, match=r"^no spacecraft configurations in the database: import the LL2 data "
-                                           r"first \(spacedock import data/\*\.json\)$"):
+                                           r"first \(spacedock serve loads the bundled data into an empty database\)$"):
         generate("--spacecraft", "10")
     assert real() == before and generated() == {"spacecraft": [], "flights": [], "launches": [], "dockings": []}
 
@@ -243,7 +243,7 @@ def test_command_line_error_is_one_line(tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "CommandError: no spacecraft configurations in the database: import the LL2 data first "
-        "(spacedock import data/*.json)"]
+        "(spacedock serve loads the bundled data into an empty database)"]
 
 
 def test_postgresql_planner_statistics_count_the_generated_rows(pinned):

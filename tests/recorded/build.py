@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "data"
+DATA = ROOT / "src" / "spacedock" / "data"
 OUT = Path(__file__).resolve().parent
 STATION_KEYS = ("id", "url", "name", "image", "status", "founded", "deorbited", "description", "orbit", "type")
 

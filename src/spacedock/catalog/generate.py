@@ -181,11 +181,11 @@ class Reference:
                        .values("id", "name", "maiden_flight", "image_id", "agency_id", "agency__name", "in_use"))
         if not configs:
             raise NoReferenceData("no spacecraft configurations in the database: import the LL2 data first "
-                                  "(spacedock import data/*.json)")
+                                  "(spacedock serve loads the bundled data into an empty database)")
         statuses = dict(SpacecraftStatus.objects.order_by("id").values_list("id", "name"))
         if not statuses:
             raise NoReferenceData("no spacecraft statuses in the database: import the LL2 data first "
-                                  "(spacedock import data/*.json)")
+                                  "(spacedock serve loads the bundled data into an empty database)")
         single_use = {pk for pk, name in statuses.items() if "single" in name.lower()}
         real = list(Spacecraft.objects.filter(id__lt=FIRST_ID).order_by("id").values_list(
             "spacecraft_config_id", "name", "serial_number", "status_id", "image_id", "description", "is_placeholder"))

@@ -1,15 +1,19 @@
-"""The bundled real LL2 dataset (`data/` in the repository), loaded into an empty database."""
+"""The bundled real LL2 dataset (package data: `spacedock/data/*.json`), loaded into an empty database."""
 import os
+from importlib.resources import files
 from pathlib import Path
-
-from django.conf import settings
 
 from spacedock.catalog.models import Spacecraft
 from spacedock.ingest.importer import import_paths
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("SPACEDOCK_DATA_DIR", settings.PROJECT_DIR / "data"))
+    """`SPACEDOCK_DATA_DIR` when set, else the `data` folder installed with the package (from a checkout
+    or a wheel alike)."""
+    override = os.environ.get("SPACEDOCK_DATA_DIR")
+    if override:
+        return Path(override)
+    return Path(str(files("spacedock").joinpath("data")))
 
 
 def bundled_files(directory: Path | None = None) -> list[Path]:

@@ -8,18 +8,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from spacedock.ingest.export import DEFAULT_BASE, FORMATS, export
 from spacedock.ingest.sources import STDIN, is_json_lines_name
+from spacedock.ops.database import ensure_migrated
 
 from ._options import as_of_moment
 
 
 class Command(BaseCommand):
-    help = ("Export every record of the catalogue as LL2 2.3.0 JSON that `spacedock import` reads back: `jsonl` "
+    help = ("Export every record of the catalogue to a file or standard output, for `spacedock import`. "
+            "It is LL2 2.3.0 JSON: `jsonl` "
             "(a header line, then one record per line) or `ll2` (one JSON object of LL2 pages, one per endpoint). "
             "PATH ending in .gz is gzip-compressed; - writes to standard output.")
 
     def add_arguments(self, parser):
         parser.add_argument("path", metavar="PATH",
-                            help="the file to write (.gz: compressed), or - for standard output")
+                            help="the file to write (.gz: compressed), or - for standard output (required: no default)")
         parser.add_argument("--format", choices=FORMATS, dest="fmt",
                             help="jsonl or ll2 (default: ll2 for a PATH ending in .json or .json.gz, else jsonl)")
         parser.add_argument("--as-of", metavar="MOMENT",
@@ -29,6 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, fmt=None, as_of=None, base_url=DEFAULT_BASE, **options):
         as_of = as_of_moment(as_of)
+        ensure_migrated()
         if fmt is None:
             name = path.lower().removesuffix(".gz")
             fmt = "ll2" if name.endswith(".json") and not is_json_lines_name(path) else "jsonl"

@@ -8,6 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.text import Text
 
 from spacedock.ingest.sync import DEFAULT_BASE_URL, ENDPOINTS, Options, Report, Sync, SyncFailed
+from spacedock.ops.database import ensure_migrated
 
 DEFAULTS = Options()
 
@@ -76,34 +77,35 @@ class RichReport(Report):
 
 
 class Command(BaseCommand):
-    help = ("Fill and refresh the catalogue from a live LL2 2.3.0 server: walks agencies, configuration families, "
+    help = ("Fill and refresh the catalogue from a live LL2 2.3.0 server. It walks agencies, configuration families, "
             "configurations, spacecraft, spacecraft flights and docking events (limit=100, mode=detailed, following "
             "next), each page in its own transaction. An interrupted sync resumes where it stopped.")
 
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
-                            help=f"the LL2 2.3.0 root (default {DEFAULT_BASE_URL})")
+                            help="the LL2 2.3.0 root (default: %(default)s)")
         parser.add_argument("--api-key", metavar="KEY",
                             help="sent as 'Authorization: Token KEY' (default: $SPACEDOCK_LL2_API_KEY, else none)")
         parser.add_argument("--only", metavar="ENDPOINT,...",
-                            help=f"walk only these endpoints (of {', '.join(ENDPOINTS)})")
+                            help=f"walk only these endpoints (of {', '.join(ENDPOINTS)}; default: all of them)")
         parser.add_argument("--prune", action="store_true",
                             help="after a complete walk, delete the records of each walked endpoint that LL2 "
-                                 "no longer lists")
-        parser.add_argument("--restart", action="store_true", help="discard an unfinished sync instead of resuming it")
+                                 "no longer lists (default: off, nothing is deleted)")
+        parser.add_argument("--restart", action="store_true",
+                            help="discard an unfinished sync instead of resuming it (default: off, resume)")
         parser.add_argument("--page-size", type=int, default=DEFAULTS.page_size, metavar="N",
-                            help=f"records per request, 1 to 100 (default {DEFAULTS.page_size})")
+                            help="records per request, 1 to 100 (default: %(default)s)")
         parser.add_argument("--timeout", type=float, default=DEFAULTS.timeout, metavar="SECONDS",
-                            help=f"per request (default {DEFAULTS.timeout:g})")
+                            help="per request (default: %(default)g)")
         parser.add_argument("--tries", type=int, default=DEFAULTS.tries, metavar="N",
-                            help=f"per page, against timeouts, lost connections, 5xx and invalid pages "
-                                 f"(default {DEFAULTS.tries})")
+                            help="per page, against timeouts, lost connections, 5xx and invalid pages "
+                                 "(default: %(default)s)")
         parser.add_argument("--backoff", type=float, default=DEFAULTS.backoff, metavar="SECONDS",
                             help=f"the first wait between tries, doubled each time up to {DEFAULTS.max_backoff:g} s "
-                                 f"(default {DEFAULTS.backoff:g})")
+                                 "(default: %(default)g)")
         parser.add_argument("--max-wait", type=float, default=DEFAULTS.max_wait, metavar="SECONDS",
-                            help=f"the longest rate-limit wait accepted; longer stops the sync, to be resumed later "
-                                 f"(default {DEFAULTS.max_wait:g})")
+                            help="the longest rate-limit wait accepted; longer stops the sync, to be resumed later "
+                                 "(default: %(default)g)")
 
     def handle(self, *args, base_url, api_key, only, prune, restart, page_size, timeout, tries, backoff, max_wait,
                **options):
@@ -120,6 +122,7 @@ class Command(BaseCommand):
         settings = Options(page_size=page_size, timeout=timeout, tries=tries, backoff=backoff,
                            max_backoff=max(backoff, DEFAULTS.max_backoff), max_wait=max_wait, prune=prune,
                            restart=restart)
+        ensure_migrated()
         out = self.stdout._out
         report = RichReport(Console(file=out)) if self.stdout.isatty() else LineReport(out)
         try:

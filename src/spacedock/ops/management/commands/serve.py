@@ -10,14 +10,15 @@ per worker ran best (2 threads: 304s 9,1xx; 4: new pages 684), and keeps the per
 free of concurrent use. Granian's access log halved the 304 rate (12,323 -> 6,988), so it is off unless
 asked for.
 """
+import errno
 import os
+import socket
 import sys
 
-from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from spacedock.ops.bundled import load_if_empty
+from spacedock.ops.database import ensure_migrated
 
 APPLICATION = "spacedock.wsgi:application"
 # On SIGTERM granian waits for its open connections, an idle one up to its 30 s header timeout: workers
@@ -35,6 +36,21 @@ def server_command(host: str, port: int, workers: int, threads: int, access_log:
     ]
 
 
+def check_can_listen(host: str, port: int) -> None:
+    """A one-line CommandError unless host:port can be listened on now (a port in use, an address not of
+    this machine), rather than granian failing after `serving ...` was printed. SO_REUSEADDR, as granian
+    binds: a port whose last connections are in TIME_WAIT is free."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc)).lower()
+        raise CommandError(f"cannot listen on {host}:{port}: {reason}") from None
+
+
 class Command(BaseCommand):
     help = "Set up the database and serve the API with granian (a production WSGI server)."
 
@@ -49,13 +65,14 @@ class Command(BaseCommand):
                                  "contend for the GIL (default: %(default)s)")
         parser.add_argument("--access-log", action="store_true", help="log every request (default: off)")
         parser.add_argument("--no-load", action="store_true",
-                            help="do not load the bundled data into an empty database")
+                            help="do not load the bundled data into an empty database (default: off, an empty "
+                                 "database gets the bundled data)")
 
     def handle(self, *args, host, port, workers, threads, access_log, no_load, **options):
         if workers < 1 or threads < 1 or not 0 < port < 65536:
             raise CommandError("--workers and --threads must be 1 or more and --port between 1 and 65535")
-        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-        call_command("migrate", interactive=False, verbosity=0)
+        check_can_listen(host, port)
+        ensure_migrated()
         if not no_load:
             try:
                 summary = load_if_empty()
@@ -71,5 +88,14 @@ class Command(BaseCommand):
         # are still mapped, and free heap above 16 MB is still returned, so memory stays bounded.
         os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(4 << 20))
         os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", str(16 << 20))
+        # Prometheus multiprocess mode (ops.metrics): the workers write their metrics into one folder,
+        # emptied at each start so that counters begin at zero, and /metrics sums them.
+        from django.conf import settings
+
+        metrics_dir = settings.VAR_DIR / "prometheus"
+        metrics_dir.mkdir(parents=True, exist_ok=True)
+        for stale in metrics_dir.glob("*.db"):
+            stale.unlink()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         command = server_command(host, port, workers, threads, access_log)
         os.execvp(command[0], command)

@@ -5,7 +5,14 @@ from pathlib import Path
 import dj_database_url
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-VAR_DIR = Path(os.environ.get("SPACEDOCK_VAR_DIR", PROJECT_DIR / "var"))
+# Where the default SQLite file lives: <checkout>/var when run from a source checkout (src/spacedock next to
+# pyproject.toml), else the user's data directory ($XDG_DATA_HOME/spacedock, i.e. ~/.local/share/spacedock).
+if os.environ.get("SPACEDOCK_VAR_DIR"):
+    VAR_DIR = Path(os.environ["SPACEDOCK_VAR_DIR"])
+elif (PROJECT_DIR / "pyproject.toml").is_file() and (PROJECT_DIR / "src" / "spacedock").is_dir():
+    VAR_DIR = PROJECT_DIR / "var"
+else:
+    VAR_DIR = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "spacedock"
 
 
 def _flag(name, default=False):
@@ -38,6 +45,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.gzip.GZipMiddleware",  # only for clients that ask (Accept-Encoding: gzip)
     "django.middleware.http.ConditionalGetMiddleware",  # If-Match, If-None-Match, ... against the ETag
+    # A view that meets an unreachable database answers 503 + Retry-After (innermost: sees views' errors).
+    "spacedock.ops.outages.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "spacedock.urls"
@@ -55,11 +64,18 @@ TEMPLATES = [
 _default_db = f"sqlite:///{VAR_DIR / 'spacedock.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=600)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    # WAL: readers never wait for a writer. Writers queue: a transaction takes the write lock when it
+    # begins (IMMEDIATE), so a second import or sync waits up to `timeout` seconds for the first to
+    # commit, instead of failing half-way when it first writes ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE", timeout=60)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PostgreSQL's JIT compiles a query whose estimated cost looks high (the live figures' CASE over
     # subqueries does) for hundreds of milliseconds, to save a few: off for this short-query workload.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # A database host that does not answer at all costs a request 5 s, not the OS's TCP timeout (minutes),
+    # before it is answered 503 (ops.outages).
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 USE_TZ = True
@@ -141,9 +157,27 @@ def _cache(url: str) -> dict:
 CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
 CACHES = {"default": _cache(CACHE_URL)}
 
+# Cross-origin clients (ops.cors): `*` (default) allows every origin, a comma-separated list of origins
+# (`https://app.example,https://other.example`) only those, empty turns CORS off.
+SPACEDOCK_CORS_ORIGINS = os.environ.get("SPACEDOCK_CORS_ORIGINS", "*")
+# One access log line per request (logger `spacedock.access`, ops.requests); off by default (its cost).
+SPACEDOCK_ACCESS_LOG = _flag("SPACEDOCK_ACCESS_LOG")
+# `json`: log lines as JSON objects (ops.logs.JsonFormatter); anything else: plain text.
+SPACEDOCK_LOG_FORMAT = os.environ.get("SPACEDOCK_LOG_FORMAT", "text").strip().lower()
+# Addresses of reverse proxies whose X-Forwarded-For entry names the client (comma-separated; none by default).
+SPACEDOCK_TRUSTED_PROXIES = os.environ.get("SPACEDOCK_TRUSTED_PROXIES", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "spacedock.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"()": "spacedock.ops.logs.TextFormatter"},
+        "json": {"()": "spacedock.ops.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if SPACEDOCK_LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The access lines are INFO: shown when asked for, whatever LOG_LEVEL.
+    "loggers": {"spacedock.access": {"level": "INFO" if SPACEDOCK_ACCESS_LOG else "WARNING"}},
 }

@@ -1,4 +1,6 @@
-"""WSGI entry point for production servers: Django, behind the response cache (`api.caching.CacheFirst`)."""
+"""WSGI entry point for production servers: Django, behind the response cache (`api.caching.CacheFirst`),
+behind what holds for every request whoever answers it (`ops.requests.Operable`: request id, CORS,
+metrics, access log)."""
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -7,5 +9,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spacedock.settings")
 django_application = get_wsgi_application()
 
 from spacedock.api.caching import CacheFirst  # noqa: E402 - needs the settings set up above
+from spacedock.ops.requests import Operable  # noqa: E402
 
-application = CacheFirst(django_application)
+application = Operable(CacheFirst(django_application))

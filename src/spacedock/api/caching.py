@@ -8,7 +8,8 @@ a strong ETag known before anything is rendered, and the response cache's key:
 
 - a revalidation whose ETag still matches is answered `304` here;
 - a response the cache holds is answered here, with the status and headers it was first sent with;
-- anything else goes to Django, and a `200` it answers is stored on its way out.
+- anything else goes to Django, and a `200` it answers is stored on its way out;
+- a database that cannot be reached is answered `503` with `Retry-After` (`ops.outages`).
 
 Entries live `SPACEDOCK_MAX_AGE` seconds, the `Cache-Control: max-age` clients are told, so no cached
 live figure is older than that. Requests with other conditions (If-Match, ...) and HEAD go to Django,
@@ -27,6 +28,10 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.utils.http import parse_etags
 
 from spacedock.catalog import changes, clock
+from spacedock.ops.metrics import CACHE_OUTCOME as OUTCOME  # what was answered how, for the metrics
+from spacedock.ops.outages import OUTAGE as DATABASE
+from spacedock.ops.outages import UNREACHABLE as DATABASE_UNREACHABLE
+from spacedock.ops.outages import wsgi_answer as database_unavailable
 
 from .pagination import COUNTS, PageIds
 from .render.context import API_PREFIX, origin
@@ -104,19 +109,26 @@ class CacheFirst:
         if max_age:
             try:
                 identity = environ[IDENTITY] = identify(environ, max_age)
+            except DATABASE_UNREACHABLE as exc:  # 503 + Retry-After (ops.outages), as Django would answer
+                return database_unavailable(start_response, exc)
             except Exception:  # noqa: BLE001 - Django answers it, as it would have (400, 500, ...)
                 return self.application(environ, _fresh_for(start_response, max_age))
+            if DATABASE.down:
+                DATABASE.answered()
         if identity is None or method == "HEAD" or any(name in environ for name in OTHER_CONDITIONS):
             return self.application(environ, _fresh_for(start_response, max_age))
         tag = matching_tag(environ.get("HTTP_IF_NONE_MATCH"), identity.etag)
         if tag is not None:
+            environ[OUTCOME] = "revalidated"
             start_response("304 Not Modified", [("ETag", tag), ("Vary", VARY), ("Cache-Control", f"max-age={max_age}")])
             return []
         hit = OUTAGE.call(caches["default"].get, identity.key)
         if hit is not None:
+            environ[OUTCOME] = "hit"
             body, status, headers = hit
             start_response(status, headers)
             return [body]
+        environ[OUTCOME] = "miss"
         sent = {}
 
         def keep(status, headers, exc_info=None):

@@ -1,4 +1,6 @@
 """Errors as LL2 (DRF) shapes them: JSON `{"detail": ...}`, or a field-keyed body for bad parameters."""
+import sys
+
 from django.http import JsonResponse
 
 COMPACT = {"separators": (",", ":"), "ensure_ascii": False}
@@ -10,4 +12,10 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    """Django-level 500; a database that cannot be reached is a 503 instead (`ops.outages`), wherever it
+    was met (Django calls this while handling the exception)."""
+    from spacedock.ops import outages
+
+    if outages.is_unreachable(sys.exc_info()[1]):
+        return outages.response(sys.exc_info()[1])
     return JsonResponse({"detail": "A server error occurred."}, status=500, json_dumps_params=COMPACT)

@@ -23,7 +23,38 @@ def _flag(name, default=False):
 
 
 DEBUG = _flag("DEBUG")
-SECRET_KEY = os.environ.get("SECRET_KEY", "spacedock-insecure-default-set-SECRET_KEY-in-production")
+
+
+def _secret_key() -> str:
+    """`SECRET_KEY` from the environment; else this installation's own, made on first run and kept beside the
+    data (VAR_DIR/secret_key, readable by its owner only), so no two installations share a key and
+    `make serve` needs no setting."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    import secrets
+
+    path = VAR_DIR / "secret_key"
+    try:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if len(key) >= 50:
+            return key
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{path} holds no usable key: delete it, or set SECRET_KEY") from None
+    except OSError as exc:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"cannot keep a secret key in {VAR_DIR} ({exc.strerror}): set SECRET_KEY") from None
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h.strip()]
 
 INSTALLED_APPS = [
@@ -40,6 +71,11 @@ INSTALLED_APPS = [
 
 # The response cache is a WSGI layer around all this (spacedock.wsgi, api.caching.CacheFirst).
 MIDDLEWARE = [
+    # Security headers on every answer Django makes (X-Content-Type-Options, Referrer-Policy, HSTS when
+    # SPACEDOCK_HTTPS; X-Frame-Options): stored with a cached response, so cache hits carry them too.
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # the API takes GET only; the admin, when there is one
     # The browsable page's CSS and JS, served by the app itself so `spacedock serve` needs nothing else.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -48,6 +84,20 @@ MIDDLEWARE = [
     # A view that meets an unreachable database answers 503 + Retry-After (innermost: sees views' errors).
     "spacedock.ops.outages.DatabaseUnavailableMiddleware",
 ]
+
+X_FRAME_OPTIONS = "DENY"
+# Served over HTTPS through a proxy that terminates TLS and redirects plain HTTP (deploy/nginx): cookies
+# only over HTTPS, HSTS, and the proxy's X-Forwarded-Proto says the scheme (the app listens on loopback,
+# behind that proxy only).
+SPACEDOCK_HTTPS = _flag("SPACEDOCK_HTTPS")
+if SPACEDOCK_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other names under the domain are not Spacedock's to decide
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    # The redirect to HTTPS is the proxy's (the app also answers health checks on loopback over HTTP), and
+    # HSTS for other names under the domain (and preloading) is the domain owner's decision, not Spacedock's.
+    SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W005", "security.W021"]
 
 ROOT_URLCONF = "spacedock.urls"
 WSGI_APPLICATION = "spacedock.wsgi.application"

@@ -13,7 +13,7 @@ from spacedock.api.caching import reset_caches
 from spacedock.catalog import figures
 from spacedock.ingest.importer import import_paths
 
-from .helpers import DATA, PROD, at, call_wsgi, iso, make_docking, make_flight, make_spacecraft
+from .helpers import DATA, DEV, PROD, at, call_wsgi, iso, make_docking, make_flight, make_spacecraft
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +29,7 @@ def fresh_caches(settings):
     is seen by another: each test's writes are rolled back, so a data version number can come back with
     other data."""
     settings.SPACEDOCK_MAX_AGE = 0
+    settings.ALLOWED_HOSTS = [PROD, DEV, "testserver", "localhost", "127.0.0.1"]  # LL2's hosts, as pages name them
     reset_caches()
 
 

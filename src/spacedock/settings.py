@@ -1,5 +1,6 @@
 """Django settings, read from the environment so one build serves laptops and clusters alike."""
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -55,7 +56,24 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h.strip()]
+# The names the server answers for; any other Host header is a 400 (never reflected into links). The
+# default is this machine's own names: set the public name(s) in production.
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+                 if h.strip()]
+
+
+def _base_url(value: str) -> str:
+    """`SPACEDOCK_BASE_URL`: `scheme://host[:port]` that every link names, whatever the request's Host."""
+    value = value.strip().rstrip("/")
+    if value and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", value):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"SPACEDOCK_BASE_URL={value!r} is not scheme://host[:port] "
+                                   f"(e.g. https://spacedock.example.org)")
+    return value
+
+
+SPACEDOCK_BASE_URL = _base_url(os.environ.get("SPACEDOCK_BASE_URL", ""))
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
@@ -229,5 +247,11 @@ LOGGING = {
                              "formatter": "json" if SPACEDOCK_LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # The access lines are INFO: shown when asked for, whatever LOG_LEVEL.
-    "loggers": {"spacedock.access": {"level": "INFO" if SPACEDOCK_ACCESS_LOG else "WARNING"}},
+    "loggers": {
+        "spacedock.access": {"level": "INFO" if SPACEDOCK_ACCESS_LOG else "WARNING"},
+        # A request for a host not allowed: one line (spacedock.ops.logs.OneLine drops Django's traceback).
+        "django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False},
+    },
 }
+LOGGING["filters"]["one_line"] = {"()": "spacedock.ops.logs.OneLine"}
+LOGGING["handlers"]["one_line"] = dict(LOGGING["handlers"]["console"], filters=["request_id", "one_line"])

@@ -11,5 +11,6 @@ urlpatterns = [
     path("metrics", health.metrics_view, name="metrics"),
 ]
 
+handler400 = "spacedock.api.errors.bad_request"
 handler404 = "spacedock.api.errors.not_found"
 handler500 = "spacedock.api.errors.server_error"

@@ -6,6 +6,16 @@ from django.http import JsonResponse
 COMPACT = {"separators": (",", ":"), "ensure_ascii": False}
 
 
+def bad_request(request, exception=None):
+    """Django-level 400 (a Host not allowed, a request Django cannot read), in the API's JSON shape."""
+    from django.core.exceptions import DisallowedHost
+
+    if isinstance(exception, DisallowedHost):
+        return JsonResponse({"detail": "This host is not served here (see ALLOWED_HOSTS)."}, status=400,
+                            json_dumps_params=COMPACT)
+    return JsonResponse({"detail": "Bad request."}, status=400, json_dumps_params=COMPACT)
+
+
 def not_found(request, exception=None):
     """Django-level 404 (no route matched), in the API's JSON shape."""
     return JsonResponse({"detail": "Not found."}, status=404, json_dumps_params=COMPACT)

@@ -154,7 +154,8 @@ def _parse(request):
         else:
             scheme, _, netloc = origin(request).partition("://")
             return (scheme, netloc, path, ""), {key: "&".join(pieces) for key, pieces in encoded.items()}
-    scheme, netloc, path, query, fragment = urlsplit(request.build_absolute_uri())
+    _, _, path, query, fragment = urlsplit(request.build_absolute_uri())
+    scheme, _, netloc = origin(request).partition("://")
     return (scheme, netloc, path, fragment), {key: urlencode([(key, values)], doseq=True)
                                               for key, values in parse_qs(query, keep_blank_values=True).items()}
 

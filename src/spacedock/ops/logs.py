@@ -81,3 +81,11 @@ def client_address(environ, trusted: frozenset[str]) -> str:
             return entry
         address = entry
     return address
+
+
+class OneLine(logging.Filter):
+    """Keeps a record to its message: no traceback (for expected conditions, such as a host not allowed)."""
+
+    def filter(self, record):
+        record.exc_info = record.exc_text = None
+        return True

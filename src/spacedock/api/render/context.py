@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+
 from spacedock.catalog import changes, clock
 
 API_PREFIX = "/2.3.0/"
@@ -40,10 +42,12 @@ class Context:
 
 
 def origin(request) -> str:
-    """`scheme://host` of the request (DRF's or Django's), worked out once per request: the cache key, the
-    shapes' `url`s and the page links all need it, and `get_host()` validates against ALLOWED_HOSTS each time."""
+    """`scheme://host` that links name: `SPACEDOCK_BASE_URL` when set, else the request's (its Host validated
+    against ALLOWED_HOSTS). Worked out once per request: the cache key, the shapes' `url`s and the page
+    links all need it, and `get_host()` validates against ALLOWED_HOSTS each time."""
     request = getattr(request, "_request", request)
     known = request.__dict__.get("_spacedock_origin")
     if known is None:
-        known = request._spacedock_origin = f"{request.scheme}://{request.get_host()}"
+        host = request.get_host()  # validated against ALLOWED_HOSTS in any case
+        known = request._spacedock_origin = settings.SPACEDOCK_BASE_URL or f"{request.scheme}://{host}"
     return known

@@ -1,11 +1,14 @@
 """What more than one test module uses: the test material's paths, LL2's bytes, catalogue snapshots, import
 inputs, small histories and LL2's schema. Fixtures are in conftest.py; no test module imports another."""
+import contextlib
 import datetime as dt
 import functools
 import io
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -573,3 +576,65 @@ def _no_user(name: str) -> bool:
         return False
     except KeyError:
         return True
+
+
+# nginx with the deploy site, and processes of the tests' own -----------------------------------------------
+DEPLOY = ROOT / "deploy"
+SITE = DEPLOY / "nginx" / "spacedock.conf"
+
+
+def missing(reason: str):
+    if os.environ.get("SPACEDOCK_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason}, and SPACEDOCK_REQUIRE_SERVICES=1")
+    pytest.skip(reason)
+
+
+def nginx_binary() -> str:
+    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    missing("nginx is not installed (apt-get install nginx)")
+
+
+def site_for_test(listen_port: int, app_port: int) -> str:
+    """deploy/nginx/spacedock.conf with only its listen port and upstream address changed."""
+    text = SITE.read_text()
+    text, listens = re.subn(r"^(\s*)listen 80;", rf"\g<1>listen 127.0.0.1:{listen_port};", text, flags=re.M)
+    text, upstreams = re.subn(r"^(\s*)server 127\.0\.0\.1:8000;", rf"\g<1>server 127.0.0.1:{app_port};", text,
+                              flags=re.M)
+    assert (listens, upstreams) == (1, 1), "the site should have one `listen 80;` and one upstream 127.0.0.1:8000"
+    return text
+
+
+def nginx_conf(prefix: Path) -> str:
+    """The main configuration around the site, as Debian's /etc/nginx/nginx.conf includes sites: all its
+    files under the temporary prefix."""
+    temp = "\n".join(f"    {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                                             "uwsgi", "scgi"))
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return (f"{user}worker_processes 1;\nerror_log {prefix / 'error.log'} notice;\n"
+            f"events {{ worker_connections 256; }}\n"
+            f"http {{\n    access_log {prefix / 'access.log'};\n{temp}\n    include {prefix / 'spacedock.conf'};\n}}\n")
+
+
+def wait_for(port: int, process: subprocess.Popen, log: Path, what: str, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while True:
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{what} did not listen on {port}:\n{log.read_text(errors='replace')}")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen):
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

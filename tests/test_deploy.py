@@ -7,15 +7,12 @@ app's gzip passed through, a revalidation with the ETag nginx passed on is a 304
 (127.0.0.2) reaches nginx's access log and the app's. The systemd units cannot run here: they are parsed,
 and each `ExecStart` is checked against the options its `spacedock` command accepts.
 """
-import contextlib
 import gzip
 import http.client
 import os
 import re
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,10 +25,8 @@ from django.core.management import get_commands, load_command_class
 
 from spacedock.ops.management.commands.serve import STOP_SECONDS
 
-from .helpers import ROOT, spare_port
+from .helpers import DEPLOY, ROOT, SITE, nginx_binary, nginx_conf, site_for_test, spare_port, stop, wait_for
 
-DEPLOY = ROOT / "deploy"
-SITE = DEPLOY / "nginx" / "spacedock.conf"
 SPACEDOCK = Path(sys.executable).parent / "spacedock"
 PAGE = "/2.3.0/spacecraft/?limit=5&mode=normal"
 CLIENT = "127.0.0.2"  # a client address other than nginx's own (127.0.0.1), to find in the logs
@@ -39,59 +34,6 @@ NOW = "2026-07-24T01:13:35Z"  # the clock pinned: a page asked twice is the same
 
 
 # nginx and the app ---------------------------------------------------------------------------------------
-def nginx_binary() -> str:
-    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    if os.environ.get("SPACEDOCK_REQUIRE_SERVICES") == "1":
-        pytest.fail("nginx is not installed (apt-get install nginx), and SPACEDOCK_REQUIRE_SERVICES=1")
-    pytest.skip("nginx is not installed (apt-get install nginx)")
-
-
-def site_for_test(listen_port: int, app_port: int) -> str:
-    """deploy/nginx/spacedock.conf with only its listen port and upstream address changed."""
-    text = SITE.read_text()
-    text, listens = re.subn(r"^(\s*)listen 80;", rf"\g<1>listen 127.0.0.1:{listen_port};", text, flags=re.M)
-    text, upstreams = re.subn(r"^(\s*)server 127\.0\.0\.1:8000;", rf"\g<1>server 127.0.0.1:{app_port};", text,
-                              flags=re.M)
-    assert (listens, upstreams) == (1, 1), "the site should have one `listen 80;` and one upstream 127.0.0.1:8000"
-    return text
-
-
-def nginx_conf(prefix: Path) -> str:
-    """The main configuration around the site, as Debian's /etc/nginx/nginx.conf includes sites: all its
-    files under the temporary prefix."""
-    temp = "\n".join(f"    {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi",
-                                                                             "uwsgi", "scgi"))
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    return (f"{user}worker_processes 1;\nerror_log {prefix / 'error.log'} notice;\n"
-            f"events {{ worker_connections 256; }}\n"
-            f"http {{\n    access_log {prefix / 'access.log'};\n{temp}\n    include {prefix / 'spacedock.conf'};\n}}\n")
-
-
-def wait_for(port: int, process: subprocess.Popen, log: Path, what: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while True:
-        with contextlib.suppress(OSError):
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"{what} did not listen on {port}:\n{log.read_text(errors='replace')}")
-        time.sleep(0.2)
-
-
-def stop(process: subprocess.Popen):
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """`spacedock serve` (fresh SQLite) on a spare port, nginx with the deploy site in front of it on another:

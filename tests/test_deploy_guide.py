@@ -18,12 +18,9 @@ import contextlib
 import copy
 import http.client
 import os
-import re
 import secrets
 import shlex
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,29 +29,24 @@ from pathlib import Path
 import orjson
 import pytest
 
-from .helpers import ROOT, RedisServer, spare_port
+from .helpers import (
+    DEPLOY,
+    RedisServer,
+    missing,
+    nginx_binary,
+    nginx_conf,
+    site_for_test,
+    spare_port,
+    stop,
+    wait_for,
+)
 from .ll2_server import ENDPOINTS, RecordedLL2, load_recorded
 
-DEPLOY = ROOT / "deploy"
-SITE = DEPLOY / "nginx" / "spacedock.conf"
 VENV_SPACEDOCK = Path(sys.executable).parent / "spacedock"
 GUIDE_SPACEDOCK = "/opt/spacedock/venv/bin/spacedock"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}  # the shared server (trust)
 HOST = "spacedock.example.org"  # env.example's and the site's name, which step 10 sends as Host
 SYNCED_NAME = "Synced through the deploy guide"  # what the recorded LL2 serves for spacecraft 551
-
-
-def missing(reason: str):
-    if os.environ.get("SPACEDOCK_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason}, and SPACEDOCK_REQUIRE_SERVICES=1")
-    pytest.skip(reason)
-
-
-def nginx_binary() -> str:
-    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    missing("nginx is not installed (apt-get install nginx)")
 
 
 def env_file(path: Path) -> dict[str, str]:
@@ -108,48 +100,6 @@ def run(argv, env, cwd, timeout=60) -> str:
                           stdin=subprocess.DEVNULL)
     assert done.returncode == 0, f"{shlex.join(argv)} exited {done.returncode}:\n{done.stdout}{done.stderr}"
     return done.stdout + done.stderr
-
-
-def wait_for(port: int, process: subprocess.Popen, log: Path, what: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while True:
-        with contextlib.suppress(OSError):
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"{what} did not listen on {port}:\n{log.read_text(errors='replace')}")
-        time.sleep(0.2)
-
-
-def stop(process: subprocess.Popen):
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
-def site_for_test(listen_port: int, app_port: int) -> str:
-    """deploy/nginx/spacedock.conf with only its listen port and upstream port changed."""
-    text, listens = re.subn(r"^(\s*)listen 80;", rf"\g<1>listen 127.0.0.1:{listen_port};", SITE.read_text(),
-                            flags=re.M)
-    text, upstreams = re.subn(r"^(\s*)server 127\.0\.0\.1:8000;", rf"\g<1>server 127.0.0.1:{app_port};", text,
-                              flags=re.M)
-    assert (listens, upstreams) == (1, 1)
-    return text
-
-
-def nginx_conf(prefix: Path) -> str:
-    temp = "\n".join(f"    {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi",
-                                                                             "uwsgi", "scgi"))
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    return (f"{user}worker_processes 1;\nerror_log {prefix / 'error.log'} notice;\n"
-            f"events {{ worker_connections 256; }}\n"
-            f"http {{\n    access_log {prefix / 'access.log'};\n{temp}\n    include {prefix / 'spacedock.conf'};\n}}\n")
 
 
 def get(port, path, **headers):

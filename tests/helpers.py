@@ -3,6 +3,7 @@ inputs, small histories and LL2's schema. Fixtures are in conftest.py; no test m
 import contextlib
 import datetime as dt
 import functools
+import http.client
 import io
 import json
 import os
@@ -638,3 +639,19 @@ def stop(process: subprocess.Popen):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def raw_get(port, path, source=None, **headers):
+    """GET `path` from 127.0.0.1:`port` (from the address `source`): (status, headers, raw body). Host is
+    127.0.0.1:`port` unless given; no Accept-Encoding unless given."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0) if source else None)
+    try:
+        conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        headers.setdefault("Host", f"127.0.0.1:{port}")
+        for name, value in headers.items():
+            conn.putheader(name.replace("_", "-"), value)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()

@@ -8,7 +8,6 @@ app's gzip passed through, a revalidation with the ETag nginx passed on is a 304
 and each `ExecStart` is checked against the options its `spacedock` command accepts.
 """
 import gzip
-import http.client
 import os
 import re
 import shlex
@@ -25,7 +24,7 @@ from django.core.management import get_commands, load_command_class
 
 from spacedock.ops.management.commands.serve import STOP_SECONDS
 
-from .helpers import DEPLOY, ROOT, SITE, nginx_binary, nginx_conf, site_for_test, spare_port, stop, wait_for
+from .helpers import DEPLOY, ROOT, SITE, nginx_binary, nginx_conf, raw_get, site_for_test, spare_port, stop, wait_for
 
 SPACEDOCK = Path(sys.executable).parent / "spacedock"
 PAGE = "/2.3.0/spacecraft/?limit=5&mode=normal"
@@ -76,73 +75,57 @@ def stack(tmp_path_factory):
         stop(app)
 
 
-def get(port, path, source=None, **headers):
-    """GET `path` from 127.0.0.1:`port` (from the address `source`): (status, headers, raw body). Host is
-    127.0.0.1:`port` unless given; no Accept-Encoding unless given."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0) if source else None)
-    try:
-        conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
-        headers.setdefault("Host", f"127.0.0.1:{port}")
-        for name, value in headers.items():
-            conn.putheader(name.replace("_", "-"), value)
-        conn.endheaders()
-        response = conn.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        conn.close()
-
-
 # through nginx -------------------------------------------------------------------------------------------
 def test_a_page_through_nginx_is_the_apps_page(stack):
-    status, headers, body = get(stack.nginx_port, PAGE)
+    status, headers, body = raw_get(stack.nginx_port, PAGE)
     assert status == 200 and headers["Content-Type"] == "application/json"
     assert "Content-Encoding" not in headers
     # Links carry the Host the client gave nginx (port included), which nginx forwarded.
     host = f"127.0.0.1:{stack.nginx_port}"
     assert f'"next":"http://{host}/2.3.0/spacecraft/?limit=5&mode=normal&offset=5"'.encode() in body
     # The same page asked from the app directly with that Host: the same bytes and caching headers.
-    direct_status, direct_headers, direct = get(stack.app_port, PAGE, Host=host)
+    direct_status, direct_headers, direct = raw_get(stack.app_port, PAGE, Host=host)
     assert direct_status == 200 and body == direct
     for name in ("Content-Type", "ETag", "Cache-Control", "Vary"):
         assert headers.get_all(name) == direct_headers.get_all(name), (name, headers.items())
 
 
 def test_gzip_is_the_apps_gzip_passed_through(stack):
-    _, _, plain = get(stack.nginx_port, PAGE)
-    status, headers, body = get(stack.nginx_port, PAGE, Accept_Encoding="gzip")
+    _, _, plain = raw_get(stack.nginx_port, PAGE)
+    status, headers, body = raw_get(stack.nginx_port, PAGE, Accept_Encoding="gzip")
     assert status == 200 and headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in headers["Vary"]
     assert gzip.decompress(body) == plain
     # nginx did not compress it again nor anew: these are the app's bytes and the app's ETag.
-    _, direct_headers, direct = get(stack.app_port, PAGE, Accept_Encoding="gzip",
+    _, direct_headers, direct = raw_get(stack.app_port, PAGE, Accept_Encoding="gzip",
                                     Host=f"127.0.0.1:{stack.nginx_port}")
     assert body == direct and headers["ETag"] == direct_headers["ETag"]
 
 
 def test_nginx_compresses_the_static_files_the_app_does_not(stack):
     path = "/static/rest_framework/css/bootstrap.min.css"
-    _, direct_headers, direct = get(stack.app_port, path, Accept_Encoding="gzip")
+    _, direct_headers, direct = raw_get(stack.app_port, path, Accept_Encoding="gzip")
     assert "Content-Encoding" not in direct_headers and len(direct) > 1000
-    status, headers, body = get(stack.nginx_port, path, Accept_Encoding="gzip")
+    status, headers, body = raw_get(stack.nginx_port, path, Accept_Encoding="gzip")
     assert status == 200 and headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == direct
 
 
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])
 def test_a_revalidation_through_nginx_is_a_304(stack, encoding):
-    status, headers, _ = get(stack.nginx_port, PAGE, Accept_Encoding=encoding)
+    status, headers, _ = raw_get(stack.nginx_port, PAGE, Accept_Encoding=encoding)
     assert status == 200 and headers["ETag"]
     etag = headers["ETag"]
-    status, headers, body = get(stack.nginx_port, PAGE, Accept_Encoding=encoding, If_None_Match=etag)
+    status, headers, body = raw_get(stack.nginx_port, PAGE, Accept_Encoding=encoding, If_None_Match=etag)
     assert (status, body, headers["ETag"]) == (304, b"", etag)
     assert headers["Cache-Control"] == "max-age=60"
-    status, _, body = get(stack.nginx_port, PAGE, Accept_Encoding=encoding, If_None_Match='"another"')
+    status, _, body = raw_get(stack.nginx_port, PAGE, Accept_Encoding=encoding, If_None_Match='"another"')
     assert status == 200 and body
 
 
 def client_request(stack) -> str:
     """One request to nginx from 127.0.0.2; returns the marker its URL carries (a parameter the API ignores)."""
     marker = f"deploy-{uuid.uuid4().hex}"
-    status, _, _ = get(stack.nginx_port, f"/2.3.0/spacecraft/?limit=1&x={marker}", source=CLIENT)
+    status, _, _ = raw_get(stack.nginx_port, f"/2.3.0/spacecraft/?limit=1&x={marker}", source=CLIENT)
     assert status == 200
     return marker
 
@@ -178,8 +161,8 @@ def test_the_clients_address_is_in_the_apps_access_log(stack):
 
 
 def test_metrics_are_for_the_machine_itself(stack):
-    assert get(stack.nginx_port, "/metrics", source=CLIENT)[0] == 403
-    status, _, body = get(stack.nginx_port, "/metrics")
+    assert raw_get(stack.nginx_port, "/metrics", source=CLIENT)[0] == 403
+    status, _, body = raw_get(stack.nginx_port, "/metrics")
     assert status == 200 and b"spacedock_requests_total" in body
 
 

@@ -16,7 +16,6 @@ SPACEDOCK_REQUIRE_SERVICES=1.
 """
 import contextlib
 import copy
-import http.client
 import os
 import secrets
 import shlex
@@ -35,6 +34,7 @@ from .helpers import (
     missing,
     nginx_binary,
     nginx_conf,
+    raw_get,
     site_for_test,
     spare_port,
     stop,
@@ -104,17 +104,8 @@ def run(argv, env, cwd, timeout=60) -> str:
 
 def get(port, path, **headers):
     """GET through nginx with the guide's Host: (status, headers, body)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
-        headers.setdefault("Host", HOST)
-        for name, value in headers.items():
-            conn.putheader(name.replace("_", "-"), value)
-        conn.endheaders()
-        response = conn.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        conn.close()
+    headers.setdefault("Host", HOST)
+    return raw_get(port, path, **headers)
 
 
 def rename(value, old: str, new: str):

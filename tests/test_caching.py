@@ -248,11 +248,13 @@ def test_a_redis_outage_serves_uncached_and_recovers_by_itself(settings, db, tmp
         first = get()
         assert get().queries == 1  # cached
         server.stop()
+        caching.RECENT.clear()  # this process's own last answers would spare asking Redis at all
         with caplog.at_level("WARNING", logger="spacedock.api.caching"):
             answers = [get() for _ in range(3)]
         assert all(a.status_code == 200 and a.content == first.content for a in answers)
         assert [r.getMessage().split(" (")[0] for r in caplog.records] == ["response cache unavailable"]
         server.start()
+        caching.RECENT.clear()
         caplog.clear()
         with caplog.at_level("WARNING", logger="spacedock.api.caching"):
             get()  # stored again
@@ -261,3 +263,14 @@ def test_a_redis_outage_serves_uncached_and_recovers_by_itself(settings, db, tmp
     finally:
         server.stop()
         caching.OUTAGE.down = False
+
+
+def test_a_process_keeps_its_last_answers_within_bounds(settings):
+    """`caching.Recent`: a few entries and bytes at most, the oldest making room, none past its max age."""
+    recent = caching.Recent(max_entries=3, max_bytes=250)
+    for number in range(5):
+        recent.keep(f"k{number}", (b"x" * 100, "200 OK", ()), 30)
+    assert list(recent.entries) == ["k3", "k4"] and recent.size == 200  # 250 bytes hold two bodies of 100
+    assert recent.get("k4") == (b"x" * 100, "200 OK", ()) and recent.get("k0") is None
+    recent.keep("old", (b"y", "200 OK", ()), -1)  # expired at once
+    assert recent.get("old") is None and "old" not in recent.entries and recent.size == 200

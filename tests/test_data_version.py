@@ -229,3 +229,13 @@ def test_a_write_to_a_related_table_from_another_connection_is_seen_at_once(serv
     served.execute(f"UPDATE catalog_spacecraftconfiguration SET name = 'Configuration renamed' WHERE id = {config}")
     status, etag, body = call(DETAIL.format(627), HTTP_IF_NONE_MATCH=detail[1])
     assert status == "200" and etag != detail[1] and b"Configuration renamed" in body
+
+
+def test_a_closed_kept_cursor_is_replaced(db):
+    """`current()` keeps its cursor between requests; one closed since (its connection closed at max age,
+    or lost in an outage) costs one failed read, then a new cursor, never an error."""
+    before = changes.current()
+    changes._kept.cursor.close()
+    assert changes.current() == before
+    m.DataVersion.objects.filter(pk=1).update(version=before + 5)
+    assert changes.current() == before + 5

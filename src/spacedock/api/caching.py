@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
+from time import monotonic
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIRequest
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.http import parse_etags
 
 from spacedock.catalog import changes, clock
@@ -43,6 +47,7 @@ VARY = "Accept, Accept-Encoding"
 # Conditional headers other than If-None-Match: Django's middleware answers those (412, or 304 by date).
 OTHER_CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_MODIFIED_SINCE")
 IDENTITY = "spacedock.identity"  # the WSGI environ key the identity is handed to Django under
+UNCACHED = "spacedock.uncached"  # set by an outer layer for a request never cached (access.gate: /api-throttle/)
 log = logging.getLogger(__name__)
 
 
@@ -59,17 +64,43 @@ class Identity:
 def identify(environ, max_age: int) -> Identity:
     """The identity of the response to this request; raises what Django would answer instead (a host
     not allowed, a database down)."""
-    request = WSGIRequest(environ)
+    base = _origin(environ)
     moment = clock.now(max_age)
     version = changes.current()
     # The raw parameters, whatever their order in the URL (a stable sort by name keeps a repeated
     # parameter's values in order); no QueryDict to build.
     query = "&".join(sorted(environ.get("QUERY_STRING", "").split("&"), key=_name))
     gzip = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
-    raw = "|".join((str(version), str(int(moment.timestamp())), origin(request), request.path, query,
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    raw = "|".join((str(version), str(int(moment.timestamp())), base, path, query,
                     environ.get("HTTP_ACCEPT", ""), "gz" if gzip else ""))
     digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
     return Identity(version, moment, "spacedock:response:" + digest, f'"{digest}"')
+
+
+# What makes a request's origin (`render.context.origin`): its scheme, Host and the proxy headers Django may
+# read. The origins of hosts already validated against ALLOWED_HOSTS, so a request of a known host builds
+# no request object to validate it again; a few entries (a host not allowed is never kept), forgotten
+# when the settings change.
+ORIGIN_HEADERS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "HTTP_X_FORWARDED_PROTO",
+                  "HTTP_X_FORWARDED_HOST")
+ORIGINS: dict[tuple, str] = {}
+MAX_ORIGINS = 64
+
+
+def _origin(environ) -> str:
+    key = tuple(map(environ.get, ORIGIN_HEADERS))
+    known = ORIGINS.get(key)
+    if known is None:
+        known = origin(WSGIRequest(environ))  # raises DisallowedHost for a host not allowed
+        if len(ORIGINS) < MAX_ORIGINS:
+            ORIGINS[key] = known
+    return known
+
+
+@receiver(setting_changed)
+def _forget_origins(**kwargs):
+    ORIGINS.clear()
 
 
 def _name(pair: str) -> str:
@@ -102,7 +133,8 @@ class CacheFirst:
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD") or not environ.get("PATH_INFO", "").startswith(API_PREFIX):
+        if method not in ("GET", "HEAD") or not environ.get("PATH_INFO", "").startswith(API_PREFIX) \
+                or UNCACHED in environ:
             return self.application(environ, start_response)
         max_age = max(settings.SPACEDOCK_MAX_AGE, 0)
         identity = None
@@ -122,11 +154,15 @@ class CacheFirst:
             environ[OUTCOME] = "revalidated"
             start_response("304 Not Modified", [("ETag", tag), ("Vary", VARY), ("Cache-Control", f"max-age={max_age}")])
             return []
-        hit = OUTAGE.call(caches["default"].get, identity.key)
+        hit = RECENT.get(identity.key)
+        if hit is None:
+            hit = OUTAGE.call(caches["default"].get, identity.key)
+            if hit is not None:
+                RECENT.keep(identity.key, hit, max_age)
         if hit is not None:
             environ[OUTCOME] = "hit"
             body, status, headers = hit
-            start_response(status, headers)
+            start_response(status, list(headers))
             return [body]
         environ[OUTCOME] = "miss"
         sent = {}
@@ -142,9 +178,48 @@ class CacheFirst:
             finally:
                 getattr(result, "close", lambda: None)()
             if len(body) <= MAX_CACHED_BYTES:
-                OUTAGE.call(caches["default"].set, identity.key, (body, sent["status"], sent["headers"]), max_age)
+                entry = (body, sent["status"], tuple(sent["headers"]))
+                RECENT.keep(identity.key, entry, max_age)
+                OUTAGE.call(caches["default"].set, identity.key, entry, max_age)
             return [body]
         return result
+
+
+class Recent:
+    """This process's last few responses, as they are (no unpickling, no round trip), in front of the shared
+    cache: a hit on the URLs a process is asked most costs a dictionary lookup. A key names the data
+    version and the max-age window, so a changed response is never looked up again; entries also expire
+    after the max age, as the shared cache's do (a clock pinned by `SPACEDOCK_NOW` moves no window), and the
+    oldest make room for new ones."""
+
+    def __init__(self, max_entries: int = 16, max_bytes: int = 8 << 20):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.entries: OrderedDict[str, tuple] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: str):
+        kept = self.entries.get(key)
+        if kept is None:
+            return None
+        if kept[0] < monotonic():
+            self.size -= len(self.entries.pop(key)[1][0])
+            return None
+        return kept[1]
+
+    def keep(self, key: str, entry: tuple, max_age: int) -> None:
+        if key in self.entries:
+            return
+        self.entries[key] = (monotonic() + max_age, entry)
+        self.size += len(entry[0])
+        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+            self.size -= len(self.entries.popitem(last=False)[1][1][0])
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+
+RECENT = Recent()
 
 
 class Outage:
@@ -194,6 +269,8 @@ def reset_caches() -> None:
     """Forget everything kept: this process's rendered shapes, counts and listings, and the response cache
     (for tests and operators; in service every cache follows the data version by itself)."""
     SHARED.clear()
+    ORIGINS.clear()
+    RECENT.clear()
     COUNTS.__init__()
     PageIds.SQL.clear()
     OUTAGE.call(caches["default"].clear)

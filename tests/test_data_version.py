@@ -231,11 +231,12 @@ def test_a_write_to_a_related_table_from_another_connection_is_seen_at_once(serv
     assert status == "200" and etag != detail[1] and b"Configuration renamed" in body
 
 
-def test_a_closed_kept_cursor_is_replaced(db):
-    """`current()` keeps its cursor between requests; one closed since (its connection closed at max age,
-    or lost in an outage) costs one failed read, then a new cursor, never an error."""
+def test_the_kept_cursor_follows_the_connection(db):
+    """`current()` keeps its cursor between requests, for as long as the connection is the same one: a
+    connection replaced since (closed at its max age, or after an error) gets a new cursor."""
     before = changes.current()
-    changes._kept.cursor.close()
-    assert changes.current() == before
+    kept = changes._kept.cursor
+    assert changes.current() == before and changes._kept.cursor is kept
+    changes._kept.raw = object()  # as if the connection had been replaced
     m.DataVersion.objects.filter(pk=1).update(version=before + 5)
-    assert changes.current() == before + 5
+    assert changes.current() == before + 5 and changes._kept.cursor is not kept

@@ -10,36 +10,25 @@ PostgreSQL, a row on SQLite adds one.
 """
 import threading
 
-from django.db import Error, connection
-from django.db.backends.signals import connection_created
-from django.dispatch import receiver
+from django.db import connection
 
 from .models import DataVersion
 
 CURRENT_SQL = f"SELECT version FROM {DataVersion._meta.db_table} WHERE id = 1"
 # Every API request reads the version, most of them (304s, cache hits) nothing else: the cursor is kept
-# between reads (a new cursor costs more than the query on SQLite), per thread as connections are, and
-# dropped when the thread's connection is replaced.
+# between reads (a new cursor costs more than the query on SQLite), per thread as connections are, for as
+# long as the thread's connection is the same one.
 _kept = threading.local()
-
-
-@receiver(connection_created)
-def _forget_cursor(sender, connection, **kwargs):
-    _kept.cursor = None
 
 
 def current() -> int:
     """The data version, read on every API request (a 304 reads nothing else)."""
     cursor = getattr(_kept, "cursor", None)
-    if cursor is not None and _kept.logged == connection.queries_logged:  # a test counting queries gets its own
-        try:
-            cursor.execute(CURRENT_SQL)
-            row = cursor.fetchone()
-            return row[0] if row else 0
-        except Error:  # the connection or cursor was closed since (max age, an outage): read with a new one
-            _kept.cursor = None
-    cursor = connection.cursor()
+    # A new connection since (closed at its max age, or after an error), or a test now counting queries
+    # (debug cursors log them): a new cursor.
+    if cursor is None or _kept.raw is not connection.connection or _kept.logged != connection.queries_logged:
+        cursor = connection.cursor()
+        _kept.cursor, _kept.raw, _kept.logged = cursor, connection.connection, connection.queries_logged
     cursor.execute(CURRENT_SQL)
     row = cursor.fetchone()
-    _kept.cursor, _kept.logged = cursor, connection.queries_logged
     return row[0] if row else 0

@@ -30,7 +30,7 @@ import orjson
 
 RECORDED = Path(__file__).resolve().parent / "recorded"
 ENDPOINTS = ("agencies", "spacecraft_configuration_families", "spacecraft_configurations", "spacecraft",
-             "spacecraft_flights", "docking_events")
+             "space_stations", "spacecraft_flights", "docking_events", "expeditions")
 
 
 def load_recorded(directory: Path = RECORDED) -> dict[str, list]:

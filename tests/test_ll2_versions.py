@@ -70,6 +70,8 @@ def test_old_urls_name_their_kind(url, kind):
 
 
 # 2. every old shape in the captures, each file alone ------------------------------------------------
+# A 2.2.0 station file: station statuses and types, its owners (5 more agencies), 2 active expeditions.
+STATIONS_22 = {"SpaceStationStatus": 3, "SpaceStationType": 2, "StationOwner": 19, "Expedition": 2}
 ALONE = {
     "2.1.0-agencies-all.json": {"Agency": 268},
     "2.1.0-docking_event-all.json": {
@@ -80,13 +82,13 @@ ALONE = {
     "2.2.0-config-spacecraft-detailed-all.json": {"Agency": 14, "SpacecraftConfigType": 6,
                                                   "SpacecraftConfiguration": 42},
     "2.2.0-spacestation-detailed-all-a.json": {
-        "Agency": 5, "SpacecraftStatus": 2, "SpacecraftConfigType": 2, "SpacecraftConfiguration": 6,
+        "Agency": 10, "SpacecraftStatus": 2, "SpacecraftConfigType": 2, "SpacecraftConfiguration": 6,
         "Spacecraft": 8, "Launch": 8, "SpaceStation": 15, "DockingLocation": 39, "SpacecraftFlight": 8,
-        "DockingEvent": 8},
+        "DockingEvent": 8, **STATIONS_22},
     "2.2.0-spacestation-detailed-all-b.json": {
-        "Agency": 5, "SpacecraftStatus": 2, "SpacecraftConfigType": 2, "SpacecraftConfiguration": 6,
+        "Agency": 10, "SpacecraftStatus": 2, "SpacecraftConfigType": 2, "SpacecraftConfiguration": 6,
         "Spacecraft": 7, "Launch": 7, "SpaceStation": 15, "DockingLocation": 39, "SpacecraftFlight": 7,
-        "DockingEvent": 7},
+        "DockingEvent": 7, **STATIONS_22},
 }
 
 
@@ -112,10 +114,12 @@ def test_old_captures_list_every_old_shape():
 
 # 3. everything ------------------------------------------------------------------------------------
 EVERYTHING = {
-    "Agency": 352, "AgencyCountry": 290, "AgencyType": 4, "ConfigurationFamily": 27, "Country": 28,
-    "DockingEvent": 257, "DockingLocation": 40, "Image": 83, "ImageLicense": 4, "ImageVariant": 2,
+    "Agency": 352, "AgencyCountry": 305, "AgencyType": 4, "ConfigurationFamily": 27, "Country": 29,
+    "DockingEvent": 257, "DockingLocation": 40, "Image": 85, "ImageLicense": 5, "ImageVariant": 2,
     "ImageVariantType": 2, "Launch": 250, "SpaceStation": 15, "Spacecraft": 198, "SpacecraftConfigFamily": 8,
     "SpacecraftConfigType": 7, "SpacecraftConfiguration": 46, "SpacecraftFlight": 250, "SpacecraftStatus": 4,
+    # the stations' owners (2.3.0 AgencyNormal, with countries and images), statuses, types, expeditions
+    "SpaceStationStatus": 3, "SpaceStationType": 2, "StationOwner": 19, "Expedition": 4,
 }
 
 

@@ -132,7 +132,7 @@ def test_fills_an_empty_catalogue_with_pages_of_100(server, empty, api):
         assert ids(endpoint) <= set(model.objects.values_list("pk", flat=True)), endpoint
     assert m.Spacecraft.objects.count() == 28 and m.SpacecraftConfiguration.objects.count() == 46
     assert m.SpacecraftFlight.objects.count() == 8 and m.DockingEvent.objects.count() == 8
-    assert (result.pages, result.records, result.requests, result.resumed) == (6, 114, 6, False)
+    assert (result.pages, result.records, result.requests, result.resumed) == (8, 133, 8, False)
     status, body, _ = api("/2.3.0/spacecraft/?limit=100&format=json")
     assert status == 200 and body["count"] == 28
     status, body, _ = api("/2.3.0/spacecraft/627/")  # Tianzhou-10, known from its docking event
@@ -149,7 +149,7 @@ def test_follows_next_across_pages_and_applies_each_in_its_own_transaction(serve
     result = run(server)
     assert offsets(server, "spacecraft_configurations") == [0, 10, 20, 30, 40]
     assert offsets(server, "spacecraft") == [0, 10, 20]
-    assert result.pages == 13 and changes.current() > before  # the pages were written: the data version moved
+    assert result.pages == 16 and changes.current() > before  # the pages were written: the data version moved
     assert walk("spacecraft").pages == 3 and walk("spacecraft").records == 28
     assert SyncSeen.objects.filter(walk__endpoint="spacecraft").count() == 28
 
@@ -161,7 +161,7 @@ def test_only_walks_the_endpoints_named_parents_first(server, empty):
     assert not m.DockingEvent.objects.exists()
 
 
-@pytest.mark.parametrize("only", ["spacecraft,flights", "config/spacecraft", ",", "", "space_stations"])
+@pytest.mark.parametrize("only", ["spacecraft,flights", "config/spacecraft", ",", "", "spacestation"])
 def test_only_with_an_unknown_name_is_a_clear_error(server, empty, only):
     with pytest.raises(CommandError, match=r"^--only: unknown endpoint .* \(choose from agencies, "):
         call_command("sync", "--base-url", server.base_url, "--only", only, stdout=io.StringIO())
@@ -509,9 +509,10 @@ def test_the_command_in_its_own_process_stops_on_ctrl_c_and_resumes(server, tmp_
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout.splitlines()[0].startswith("resuming the sync agencies, ")
     again = [(r.endpoint, r.offset) for r in server.fetched()[before:]]
-    assert again == [("spacecraft", 10), ("spacecraft", 20), ("spacecraft_flights", 0), ("docking_events", 0)]
+    assert again == [("spacecraft", 10), ("spacecraft", 20), ("space_stations", 0), ("space_stations", 10),
+                     ("spacecraft_flights", 0), ("docking_events", 0), ("expeditions", 0)]
     assert resumed.stdout.splitlines()[-1].startswith(
-        "sync resumed and finished: 4 pages, 34 records, 4 requests this time")
+        "sync resumed and finished: 7 pages, 51 records, 7 requests this time")
 
 
 # listings that change during the walk -------------------------------------------------------------
@@ -645,7 +646,7 @@ def test_on_a_terminal_a_resumed_sync_shows_where_each_endpoint_stands(server, e
     run(server, report=RichReport(Console(file=out, force_terminal=True, width=120, color_system=None)))
     text = out.getvalue()
     assert f"Resuming the sync from {server.base_url}\n" in text
-    assert "16/16" in text and "46/46" in text
+    assert "18/18" in text and "46/46" in text
 
 
 def test_helpers():
@@ -656,3 +657,47 @@ def test_helpers():
         "?limit=10&mode=detailed&offset=29")
     assert with_offset("http://h/2.3.0/spacecraft/?offset=3&limit=10", 0) == "http://h/2.3.0/spacecraft/?limit=10"
     assert check_page(orjson.loads(b'{"count":0,"next":null,"previous":null,"results":[]}'))["count"] == 0
+
+
+# A Spacedock syncing from another Spacedock ---------------------------------------------------------
+def test_a_spacedock_syncs_from_another_spacedock(api, settings):
+    """The source is this Spacedock's own API, called in-process (its WSGI application): its pages are
+    recorded as `spacedock sync` walks them, the catalogue is emptied, and a sync from the recorded pages
+    (an httpx transport) fills it again. Every endpoint then answers the same bytes (the clock pinned: the
+    same moment)."""
+    import httpx
+
+    from .helpers import CAPTURE_MOMENT, wipe_catalogue
+
+    settings.SPACEDOCK_NOW = CAPTURE_MOMENT
+    base = "http://localhost/2.3.0/"
+    recorded = {}
+    for endpoint in ENDPOINTS:
+        url = f"{base}{endpoint}/?limit=10&mode=detailed"
+        while url:
+            status, body, response = api(url)
+            assert status == 200, url
+            recorded[url] = response.content
+            url = body["next"]
+
+    def served(api_paths):
+        out = {}
+        for path in api_paths:
+            mode = "" if path.startswith("config/") else "&mode=detailed"
+            _, body, _ = api(f"/2.3.0/{path}/?limit=100{mode}", host="localhost")
+            out[path] = body
+            for row in body["results"]:
+                out[f"{path}/{row['id']}"] = api(f"/2.3.0/{path}/{row['id']}/", host="localhost")[2].content
+        return out
+
+    paths = ["spacecraft", "spacecraft_flights", "space_stations", "docking_events", "expeditions", "agencies",
+             "spacecraft_configurations", "config/docking_locations", "config/space_station_statuses"]
+    before = served(paths)
+    wipe_catalogue()
+    replay = httpx.MockTransport(lambda request: httpx.Response(200, content=recorded[str(request.url)],
+                                                                headers={"Content-Type": "application/json"}))
+    result = sync(base, options=Options(page_size=10), sleep=Waits(), transport=replay)
+    assert result.pages == len(recorded)
+    after = served(paths)
+    for key in before:
+        assert after[key] == before[key], key

@@ -4,14 +4,18 @@
 Each file is the one LL2 2.3.0 page (`limit=100`, so `next` and `previous` are null) of one endpoint
 that `spacedock sync` walks, records ordered by id, every record as LL2 sent it somewhere in data/:
 
-- agencies: every agency embedded in the configurations and spacecraft (the copy with most keys);
+- agencies: every agency embedded in the configurations, spacecraft and stations (the copy with most
+  keys);
 - spacecraft_configuration_families: every family of the detailed configurations;
 - spacecraft_configurations: the 46 detailed configurations;
 - spacecraft: the 20 spacecraft of the two spacecraft pages and the 8 docked to the stations;
 - spacecraft_flights: the flights of those 8 (LL2's short flight form inside a docking event);
 - docking_events: their 8 docking events, re-nested as `/docking_events/` shows them: the enclosing
   docking location (`id`, `name`, `spacestation`) and station (`space_station_target`) that the station
-  capture gives by position are written into the event; keys the capture does not show are left out.
+  capture gives by position are written into the event; keys the capture does not show are left out;
+- space_stations: the 15 detailed stations as captured;
+- expeditions: the stations' active expeditions (`ExpeditionMini`) with their station (`spacestation`,
+  its normal fields); keys the capture does not show are left out.
 
 tests/ll2_server.py serves these pages, re-paginated for any `limit`/`offset` as LL2 does.
 """
@@ -35,7 +39,7 @@ def main():
     pages = [json.loads(p.read_text())["results"] for p in sorted(DATA.glob("[12]-*spacecraft-page-*.json"))]
     stations = json.loads((DATA / "4-ll-space_stations-detailed-all.json").read_text())
 
-    agencies, families, spacecraft, flights, dockings = {}, {}, {}, {}, {}
+    agencies, families, spacecraft, flights, dockings, expeditions = {}, {}, {}, {}, {}, {}
     for config in configs:
         keep(agencies, config["agency"])
         for family in config["family"] or []:
@@ -47,6 +51,10 @@ def main():
             keep(agencies, craft["spacecraft_config"]["agency"])
     for station in stations:
         mini = {key: station[key] for key in STATION_KEYS if key in station}
+        for owner in station.get("owners") or []:
+            keep(agencies, owner)
+        for expedition in station.get("active_expeditions") or []:
+            expeditions[expedition["id"]] = {**expedition, "spacestation": mini}
         for location in station.get("docking_location") or []:
             event = location.get("currently_docked")
             if not event:
@@ -65,7 +73,8 @@ def main():
 
     for name, records in (("agencies", agencies), ("spacecraft_configuration_families", families),
                           ("spacecraft_configurations", {c["id"]: c for c in configs}), ("spacecraft", spacecraft),
-                          ("spacecraft_flights", flights), ("docking_events", dockings)):
+                          ("spacecraft_flights", flights), ("docking_events", dockings),
+                          ("space_stations", {s["id"]: s for s in stations}), ("expeditions", expeditions)):
         results = [records[pk] for pk in sorted(records)]
         page = {"count": len(results), "next": None, "previous": None, "results": results}
         (OUT / f"{name}.json").write_text(json.dumps(page, ensure_ascii=False) + "\n")

@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spacedock.catalog import figures, search
+from spacedock.catalog import figures, search, station_figures
 from spacedock.catalog import models as m
 
 from . import filters
 from .render import lookups
 from .render.agencies import AGENCY_DETAILED, AGENCY_LIST, AGENCY_NORMAL
 from .render.configs import CONFIG_DETAILED, CONFIG_NORMAL, FAMILY_DETAILED, FAMILY_LIST, FAMILY_NORMAL
+from .render.docking import DOCKING_EVENT_DETAILED, DOCKING_EVENT_NORMAL, DOCKING_LOCATION
+from .render.expeditions import EXPEDITION_DETAILED, EXPEDITION_NORMAL
 from .render.flights import FLIGHT_DETAILED, FLIGHT_NORMAL
 from .render.kinds import Kind
 from .render.spacecraft import SPACECRAFT_DETAILED, SPACECRAFT_NORMAL
+from .render.stations import STATION_ENDPOINT, STATION_ENDPOINT_DETAILED
 
 DOCS = "[ll.thespacedevs.com/docs](https://ll.thespacedevs.com/docs/)"
 
@@ -93,6 +96,12 @@ def _lookup(path, title, model, kind, search=("name",)):
     )
 
 
+def station_figures_for(queryset, now, names):
+    """Stations with the live figures the request filters or orders by (`onboard_crew`, `docked_vehicles`)."""
+    wanted = [name for name in station_figures.FIGURES if any(n == name or n.startswith(f"{name}__") for n in names)]
+    return station_figures.with_figures(queryset, now, wanted)
+
+
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         path="spacecraft", title="Spacecraft", model=m.Spacecraft,
@@ -148,6 +157,44 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         examples={"mode": "mode=list", "filter": "abbrev=NASA", "search": "search=SpaceX",
                   "ordering": "ordering=-total_launch_count"},
     ),
+    Endpoint(
+        path="space_stations", title="Space Station", model=m.SpaceStation,
+        modes={"normal": STATION_ENDPOINT, "detailed": STATION_ENDPOINT_DETAILED},
+        list_mode="normal", detail_mode="detailed",
+        filterset=filters.SpaceStationFilters,
+        search_fields=("name", "owners__abbrev", "owners__name"),
+        ordering_fields=("docked_vehicles", "founded", "id", "name", "onboard_crew", "status", "type", "volume"),
+        annotate=station_figures_for,
+        clock_filters=filters.STATION_FIGURE_FILTERS,
+        examples={"mode": "mode=detailed", "filter": "onboard_crew__gte=1", "search": "search=Salyut",
+                  "ordering": "ordering=founded"},
+    ),
+    Endpoint(
+        path="docking_events", title="Docking Event", model=m.DockingEvent,
+        modes={"normal": DOCKING_EVENT_NORMAL, "detailed": DOCKING_EVENT_DETAILED},
+        list_mode="normal", detail_mode="detailed",
+        filterset=filters.DockingEventFilters,
+        search_fields=("docking_location__name", "flight_vehicle_chaser__spacecraft__name",
+                       "flight_vehicle_target__spacecraft__name", "payload_flight_chaser__payload__name",
+                       "payload_flight_target__payload__name", "space_station_chaser__name",
+                       "space_station_target__name"),
+        ordering_fields=("departure", "docking"),
+        search_index=filters.docking_event_matching,
+        examples={"mode": "mode=detailed", "filter": "space_station_target__id=6", "search": "search=Salyut",
+                  "ordering": "ordering=-docking"},
+    ),
+    Endpoint(
+        path="expeditions", title="Expedition", model=m.Expedition,
+        modes={"normal": EXPEDITION_NORMAL, "detailed": EXPEDITION_DETAILED},
+        list_mode="normal", detail_mode="detailed",
+        filterset=filters.ExpeditionFilters,
+        search_fields=("crew__astronaut__agency__abbrev", "crew__astronaut__agency__name", "crew__astronaut__name",
+                       "crew__astronaut__nationality__nationality_name", "name"),
+        ordering_fields=("end", "id", "start"),
+        search_index=filters.expedition_matching,
+        examples={"mode": "mode=detailed", "filter": "space_station=18", "search": "search=Kelly",
+                  "ordering": "ordering=-start"},
+    ),
     _lookup("config/spacecraft_statuses", "Spacecraft Status", m.SpacecraftStatus, lookups.SPACECRAFT_STATUS),
     _lookup("config/spacecraft_configuration_types", "Spacecraft Config Type", m.SpacecraftConfigType,
             lookups.SPACECRAFT_CONFIG_TYPE),
@@ -156,4 +203,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             search=("name", "alpha_2_code", "alpha_3_code", "nationality_name")),
     _lookup("config/image_licenses", "Image License", m.ImageLicense, lookups.IMAGE_LICENSE),
     _lookup("config/image_variant_types", "Image Variant Type", m.ImageVariantType, lookups.IMAGE_VARIANT_TYPE),
+    _lookup("config/space_station_statuses", "Space Station Status", m.SpaceStationStatus,
+            lookups.SPACE_STATION_STATUS),
+    _lookup("config/docking_locations", "Docking Location", m.DockingLocation, DOCKING_LOCATION),
 )

@@ -3,14 +3,16 @@
 Where LL2 is silent or lax this is strict: a value that cannot be read (`in_space=maybe`,
 `status=abc`) is a 400 naming the parameter, never silently ignored.
 """
+import datetime as dt
 import re
 
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.functions import StrIndex
-from django.db.models.lookups import GreaterThan
+from django.db.models import Exists, F, OuterRef, Q, TextField, Value
+from django.db.models.functions import Cast, StrIndex
+from django.db.models.lookups import GreaterThan, IContains
 from django_filters import rest_framework as df
 from django_filters import utils
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
@@ -64,9 +66,10 @@ class IdFilter(df.NumberFilter):
     def filter(self, qs, value):
         if value is None or value in INT64:
             return super().filter(qs, value)
-        # Beyond any stored number: `<`/`<=` a huge value (or `>`/`>=` a hugely negative one) keeps every row.
+        # Beyond any stored number: `<`/`<=` a huge value (or `>`/`>=` a hugely negative one) keeps every row
+        # that has a number (a null compares with nothing, as with any other value).
         keeps_all = self.lookup_expr in (("lt", "lte") if value > 0 else ("gt", "gte"))
-        return qs if keeps_all else qs.none()
+        return qs.filter(**{f"{self.field_name}__isnull": False}) if keeps_all else qs.none()
 
 
 class ContainsFilter(df.CharFilter):
@@ -244,3 +247,139 @@ class Ordering(OrderingFilter):
         if not any(term.lstrip("-") in ("id", "pk") for term in terms):
             order.append(F("id").asc())
         return queryset.order_by(*order)
+
+
+class IdListField(forms.Field):
+    """Whole numbers: comma-separated in one value (`owner__ids=63,44`), or repeated (`owners=63&owners=44`)."""
+
+    def to_python(self, value):
+        if value in (None, "", []):
+            return None
+        parts = [part.strip() for item in (value if isinstance(value, list) else [value])
+                 for part in str(item).split(",") if part.strip()]
+        if not all(ASCII_INTEGER.fullmatch(part) for part in parts):
+            raise forms.ValidationError("Enter whole numbers separated by commas.", code="invalid")
+        return [int(part) for part in parts if int(part) in INT64] or [None]
+
+
+class IdListFilter(df.Filter):
+    """Rows whose `field_name` is any of the ids (a related many-to-many included)."""
+
+    field_class = IdListField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value}).distinct()
+
+
+class RepeatedIdListFilter(IdListFilter):
+    """`owners=63&owners=44`: every value of a repeated parameter (OpenAPI `explode: true`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, widget=forms.SelectMultiple, **kwargs)
+
+
+class UnknownOrbitFilter(df.Filter):
+    """`orbit` names an LL2 orbit by id, but a station's LL2 record names its orbit only by name: a clear
+    400 instead of a filter that could only ever match nothing."""
+
+    field_class = WholeNumberField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        raise ValidationError({"orbit": ["Filtering by orbit id is not supported: LL2's station records name "
+                                         "the orbit but not its id. Use search or the station's `orbit` field."]})
+
+
+class TextIdFilter(IdFilter):
+    """An id among those kept in a text column as `,id,id,` (an expedition's crew, from its document)."""
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__contains": f",{value},"})
+
+
+def _counter_filters(names):
+    attrs = {}
+    for counter in names:
+        attrs[counter] = IdFilter(field_name=counter)
+        for lookup in ("gt", "gte", "lt", "lte"):
+            attrs[f"{counter}__{lookup}"] = IdFilter(field_name=counter, lookup_expr=lookup)
+    return attrs
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 date-time, compared in UTC: an offset PostgreSQL cannot hold (Python takes up to ±23:59,
+    PostgreSQL ±15:59) is then no error, and a moment past year 9999 in UTC is a 400, not a 500."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class MomentFilter(df.IsoDateTimeFilter):
+    field_class = MomentField
+
+
+def _moment_filters(names):
+    return {f"{name}__{lookup}": MomentFilter(field_name=name, lookup_expr=lookup)
+            for name in names for lookup in ("gt", "gte", "lt", "lte")}
+
+
+def _filterset(name, model, attrs):
+    attrs["Meta"] = type("Meta", (), {"model": model, "fields": []})
+    return type(name, (df.FilterSet,), dict(sorted(attrs.items())))
+
+
+STATION_FIGURE_FILTERS = tuple(_counter_filters(("docked_vehicles", "onboard_crew")))
+
+SpaceStationFilters = _filterset("SpaceStationFilters", m.SpaceStation, {
+    **_counter_filters(("docked_vehicles", "onboard_crew")),
+    "id": IdFilter(field_name="id"),
+    "name": df.CharFilter(),
+    "name__contains": ContainsFilter(field_name="name"),
+    "orbit": UnknownOrbitFilter(),
+    "owner__ids": IdListFilter(field_name="owners"),
+    "owners": RepeatedIdListFilter(field_name="owners"),
+    "status": IdFilter(field_name="status_id"),
+    "status__ids": IdListFilter(field_name="status_id"),
+    "type": IdFilter(field_name="type_id"),
+})
+
+DockingEventFilters = _filterset("DockingEventFilters", m.DockingEvent, {
+    **_moment_filters(("docking",)),
+    "docking_location__id": IdFilter(field_name="docking_location_id"),
+    "flight_vehicle_chaser__id": IdFilter(field_name="flight_vehicle_chaser_id"),
+    "space_station_target__id": IdFilter(field_name="space_station_target_id"),
+})
+
+ExpeditionFilters = _filterset("ExpeditionFilters", m.Expedition, {
+    **_moment_filters(("end", "start")),
+    "crew__astronaut": TextIdFilter(field_name="crew_astronauts"),
+    "crew__astronaut__agency": TextIdFilter(field_name="crew_agencies"),
+    "name": df.CharFilter(),
+    "space_station": IdFilter(field_name="spacestation_id"),
+})
+
+
+def docking_event_matching(term: str) -> Q:
+    """A docking event search term (LL2's fields): names of its location, flights' spacecraft and stations,
+    and its payload flights' documents (kept whole: the term anywhere in them)."""
+    return (Q(docking_location__name__icontains=term) | Q(flight_vehicle_chaser__spacecraft__name__icontains=term)
+            | Q(flight_vehicle_target__spacecraft__name__icontains=term)
+            | Q(space_station_chaser__name__icontains=term) | Q(space_station_target__name__icontains=term)
+            | Q(IContains(Cast("payload_flight_chaser", TextField()), term))
+            | Q(IContains(Cast("payload_flight_target", TextField()), term)))
+
+
+def expedition_matching(term: str) -> Q:
+    """An expedition search term: its name, or its crew's names, agencies and nationalities."""
+    return Q(name__icontains=term) | Q(crew_search__icontains=term)

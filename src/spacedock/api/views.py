@@ -7,6 +7,7 @@ as they are; any other format (the browsable page) is DRF's renderer given the s
 """
 import orjson
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from rest_framework.compat import apply_markdown
 from rest_framework.exceptions import NotFound, ValidationError
@@ -18,7 +19,7 @@ from .filters import INT64, Filters, Ordering, Search
 from .listing import split_ids
 from .modes import shape_for
 from .pagination import LL2Pagination, PageIds
-from .render.context import Context
+from .render.context import API_PREFIX, Context
 from .render.refs import Refs
 from .renderers import LL2JSONRenderer
 
@@ -156,3 +157,21 @@ class DetailView(EndpointView):
         if rows[0].__class__ is not bytes and not refs.found(shape, pk):
             raise NotFound()
         return b"".join(refs.json_rows(rows))
+
+
+class RootView(EndpointView):
+    """`/2.3.0/`: every endpoint served, by name, as DRF's router lists them (`{"spacecraft":
+    "https://host/2.3.0/spacecraft/", ...}`), in the order of the URL table that gives `routes`."""
+
+    routes: tuple = ()  # (name shown, URL name), given to as_view() by urls.py from the endpoint table
+
+    def body(self, request, *args, **kwargs) -> bytes:
+        origin = self.ctx.base[: -len(API_PREFIX)]
+        return orjson.dumps({name: origin + reverse(url_name) for name, url_name in self.routes})
+
+    def get_view_name(self):
+        return "Api Root"  # DRF's router's name for its root view
+
+    def get_view_description(self, html=False):
+        text = "Every endpoint this server answers. Each one's page lists its modes, filters, search and ordering."
+        return mark_safe(apply_markdown(text)) if html else text

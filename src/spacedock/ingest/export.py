@@ -7,7 +7,8 @@ count, ...) at that moment, and a spacecraft whose history is only partly stored
 unstored part (see `catalog.figures`). Sections, in this order, each ordered by id:
 
 - the `config/` look-ups (agency types, countries, image licences and variant types, configuration
-  types, spacecraft statuses), all of them, used or not, as their endpoints show them;
+  types, spacecraft statuses, space station statuses), all of them, used or not, as their endpoints
+  show them;
 - `agencies` (detailed: types, countries, images with licences and variants, social media links,
   launchers), `spacecraft_configuration_families` (detailed), `spacecraft_configurations` (detailed);
 - `spacecraft` (normal: everything of a spacecraft but its flights, which come next, so a spacecraft
@@ -15,8 +16,9 @@ unstored part (see `catalog.figures`). Sections, in this order, each ordered by 
 - `spacecraft_flights` (detailed: launch, landing, crews and the docking events they chased);
 - `docking_events`: only those whose chaser is not a spacecraft flight (the others came with their
   flight), as LL2's `DockingEventEndpointDetailed`;
-- `space_stations`: each station's kept document with its docking locations (`currently_docked` is
-  null: the events came with their flights).
+- `space_stations`: each station's kept document with its owners, size, reported crew and docking
+  locations in order (`currently_docked` is null: the events came with their flights);
+- `expeditions` (detailed, `crew` only when its crew was imported).
 
 A launch an older LL2 version named only by id, which the API shows as null, is written as
 `{"id", "net"}`, a reference the importer reads back as such (see `launches_known_by_id`).
@@ -37,6 +39,7 @@ from spacedock.api.render import lookups
 from spacedock.api.render.agencies import AGENCY_DETAILED
 from spacedock.api.render.configs import CONFIG_DETAILED, FAMILY_DETAILED
 from spacedock.api.render.context import API_PREFIX, Context
+from spacedock.api.render.expeditions import ExpeditionDetailedKind
 from spacedock.api.render.flights import FLIGHT_DETAILED, DockingForChaserKind
 from spacedock.api.render.formats import moment
 from spacedock.api.render.kinds import Kind, grouped
@@ -53,9 +56,10 @@ CHUNK = 500  # records rendered together: a fixed number of queries per chunk, b
 
 
 class DockingEventKind(DockingForChaserKind):
-    """LL2's `DockingEventEndpointDetailed`: the event as its chaser sees it, then its chaser."""
+    """A docking event whose chaser is no spacecraft flight: the event as a chaser flight lists it, then its
+    chaser side (the fields of LL2's `DockingEventEndpointDetailed`, the targets in their normal shapes)."""
 
-    name = "docking_event_detailed"
+    name = "docking_event_export"
     columns = DockingForChaserKind.columns + ("flight_vehicle_chaser_id", "space_station_chaser_id",
                                               "payload_flight_chaser")
     embeds = (*DockingForChaserKind.embeds, "flight_normal", "station_normal")
@@ -70,33 +74,56 @@ class DockingEventKind(DockingForChaserKind):
 
 
 class StationKind(Kind):
-    """A space station: its kept document, with its docking locations (as `DockingLocation` shows them,
-    without the station, and `currently_docked` null)."""
+    """A space station: its kept document, owners, size and reported crew (what LL2 reported, not the live
+    figure), with its docking locations in order (as `DockingLocation` shows them, without the station, and
+    `currently_docked` null: the events came with their flights). Expeditions come in their own section."""
 
     name = "station_export"
-    embeds = ("config_normal",)
+    embeds = ("config_normal", "agency_normal")
     model = m.SpaceStation
-    columns = ("id", "document")
+    columns = ("id", "document", "height", "width", "mass", "volume", "reported_onboard_crew")
 
     def fetch(self, ids, ctx):
         rows = list(super().fetch(ids, ctx))
         locations = grouped(
             (location["spacestation_id"], location)
-            for location in m.DockingLocation.objects.filter(spacestation_id__in=ids).order_by("id")
+            for location in m.DockingLocation.objects.filter(spacestation_id__in=ids).order_by("position", "id")
             .values("id", "name", "spacestation_id", "spacecraft_id", "payload")
         )
+        owners = grouped(m.StationOwner.objects.filter(station_id__in=ids).order_by("station_id", "position")
+                         .values_list("station_id", "agency_id"))
         for row in rows:
             row["locations"] = locations.get(row["id"], [])
+            row["owners"] = owners.get(row["id"], [])
         return rows
 
     def render(self, row, refs):
         out = dict(row["document"])
+        out["owners"] = refs.many("agency_normal", row["owners"])
+        out.update(height=row["height"], width=row["width"], mass=row["mass"], volume=row["volume"],
+                   onboard_crew=row["reported_onboard_crew"])
         out["docking_location"] = [
             {"id": location["id"], "name": location["name"],
              "spacecraft": refs.get("config_normal", location["spacecraft_id"]), "payload": location["payload"],
              "currently_docked": None}
             for location in row["locations"]
         ]
+        return out
+
+
+class ExpeditionKind(ExpeditionDetailedKind):
+    """An expedition as LL2's `ExpeditionDetailed`, without `crew` when its crew was never imported (an
+    empty list would read back as a crew of none)."""
+
+    name = "expedition_export"
+    columns = ExpeditionDetailedKind.columns + ("crew_count",)
+    station = "station_normal"
+    embeds = (station,)
+
+    def render(self, row, refs):
+        out = super().render(row, refs)
+        if row["crew_count"] is None:
+            del out["crew"]
         return out
 
 
@@ -112,7 +139,7 @@ SECTIONS = (
         ("agency_types", lookups.AGENCY_TYPE), ("countries", lookups.COUNTRY),
         ("image_licenses", lookups.IMAGE_LICENSE), ("image_variant_types", lookups.IMAGE_VARIANT_TYPE),
         ("spacecraft_configuration_types", lookups.SPACECRAFT_CONFIG_TYPE),
-        ("spacecraft_statuses", lookups.SPACECRAFT_STATUS))),
+        ("spacecraft_statuses", lookups.SPACECRAFT_STATUS), ("space_station_statuses", lookups.SPACE_STATION_STATUS))),
     Section("agencies", AGENCY_DETAILED, lambda: m.Agency.objects.all()),
     Section("spacecraft_configuration_families", FAMILY_DETAILED, lambda: m.SpacecraftConfigFamily.objects.all()),
     Section("spacecraft_configurations", CONFIG_DETAILED, lambda: m.SpacecraftConfiguration.objects.all()),
@@ -120,6 +147,7 @@ SECTIONS = (
     Section("spacecraft_flights", FLIGHT_DETAILED, lambda: m.SpacecraftFlight.objects.all()),
     Section("docking_events", DockingEventKind(), lambda: m.DockingEvent.objects.filter(flight_vehicle_chaser=None)),
     Section("space_stations", StationKind(), lambda: m.SpaceStation.objects.all()),
+    Section("expeditions", ExpeditionKind(), lambda: m.Expedition.objects.all()),
 )
 
 

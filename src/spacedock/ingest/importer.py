@@ -15,6 +15,7 @@ from django.db import DataError, IntegrityError, transaction
 from spacedock.catalog import figures
 from spacedock.catalog import models as m
 from spacedock.catalog.clock import parse_moment
+from spacedock.ops.database import one_writer_at_a_time
 
 from . import ll2_versions, sources
 from .errors import ImportFailed, ShapeError
@@ -25,13 +26,15 @@ WRITE_ORDER = (
     m.ImageLicense, m.ImageVariantType, m.Image, m.ImageVariant,
     m.AgencyType, m.Country, m.SocialMedia, m.Agency, m.SocialMediaLink,
     m.SpacecraftStatus, m.SpacecraftConfigType, m.SpacecraftConfigFamily, m.SpacecraftConfiguration,
-    m.Spacecraft, m.Launch, m.SpaceStation, m.DockingLocation, m.SpacecraftFlight, m.DockingEvent,
+    m.Spacecraft, m.Launch, m.SpaceStationStatus, m.SpaceStationType, m.SpaceStation, m.Expedition,
+    m.DockingLocation, m.SpacecraftFlight, m.DockingEvent,
 )
 
 # Ordered link lists replaced wholesale when a record brings them: (owner, relation) -> how.
 LINKS = {
     (m.Agency, "countries"): (m.AgencyCountry, "agency_id", "country_id"),
     (m.SpacecraftConfiguration, "families"): (m.ConfigurationFamily, "configuration_id", "family_id"),
+    (m.SpaceStation, "owners"): (m.StationOwner, "station_id", "agency_id"),
 }
 CHILDREN = {
     (m.Image, "variants"): (m.ImageVariant, "image_id"),
@@ -213,6 +216,7 @@ def _referrer(batch: Batch, model, pk, where) -> str | None:
 def write(batch: Batch) -> None:
     """Upsert every row of `batch`, replace its link lists and refresh the figures, in one transaction."""
     with transaction.atomic():
+        one_writer_at_a_time()  # another import or sync writing: wait for its commit (ops.database)
         ll2_versions.settle(batch)  # older-version look-ups; stored values over their soft ones
         touched = _owners(batch)  # before: a flight or docking may move away from a spacecraft
         for model in WRITE_ORDER:

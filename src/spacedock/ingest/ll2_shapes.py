@@ -391,33 +391,89 @@ class Reader:
         return pk
 
     def station(self, obj, path=""):
-        """A space station as another resource shows it (`SpaceStationMini`/`Normal`): its document is kept."""
+        """A space station as another resource shows it (`SpaceStationMini`/`Normal`): its document is kept,
+        and what filters and orderings read is a column."""
         obj = _object(obj, path)
-        pk, fields = self._plain(m.SpaceStation, obj, path, ("name",))
-        fields["document"] = {key: obj[key] for key in STATION_KEYS if key in obj}
+        pk, fields = self._plain(m.SpaceStation, obj, path, ("name", "founded", "orbit"))
+        self._fk(m.SpaceStation, obj, "status", path, self.space_station_status, fields)
+        self._fk(m.SpaceStation, obj, "type", path, lambda o, p: self.simple(m.SpaceStationType, o, p), fields)
+        # Its `url` is not kept: the API names its own (stations are served here).
+        fields["document"] = {key: obj[key] for key in STATION_KEYS if key in obj and key != "url"}
         return self._save(m.SpaceStation, pk, fields)
 
-    def docking_location(self, obj, path="", station=None):
+    def space_station_status(self, obj, path=""):
+        return self.simple(m.SpaceStationStatus, obj, path)
+
+    def docking_location(self, obj, path="", station=None, position=None):
         pk, fields = self._plain(m.DockingLocation, obj, path, ("name", "payload"))
         self._fk(m.DockingLocation, obj, "spacestation", path, self.station, fields)
         self._fk(m.DockingLocation, obj, "spacecraft", path, self.configuration, fields)
         if station is not None:
             fields["spacestation_id"] = station
+        if position is not None:
+            fields["position"] = position
         return self._save(m.DockingLocation, pk, fields)
 
     # The key under which a station's docking location holds the event docked at it now (2.2.0: `docked`).
     DOCKED_KEY = "currently_docked"
 
     def space_station(self, obj, path=""):
-        """A station (2.3.0 detailed): itself, its docking locations, and the events docked at them now."""
+        """A station (2.3.0 normal or detailed): itself, its owners, active expeditions, docking locations and
+        the events docked at them now."""
         pk = self.station(obj, path)
+        fields = self._plain(m.SpaceStation, obj, path, ("height", "width", "mass", "volume"))[1]
+        if "onboard_crew" in obj:
+            fields["reported_onboard_crew"] = _convert(m.SpaceStation, "reported_onboard_crew", obj["onboard_crew"],
+                                                       f"{path}.onboard_crew".lstrip("."))
+        self._save(m.SpaceStation, pk, fields)
+        if obj.get("owners") is not None:
+            owners = [self.agency(owner, f"{path}.owners[{i}]".lstrip("."))
+                      for i, owner in enumerate(_list(obj["owners"], f"{path}.owners"))]
+            self._links(m.SpaceStation, "owners", pk, owners)
+        for i, expedition in enumerate(_list(obj.get("active_expeditions") or [],
+                                             f"{path}.active_expeditions".lstrip("."))):
+            self.expedition(expedition, f"{path}.active_expeditions[{i}]".lstrip("."), station=pk)
         for i, location in enumerate(_list(obj.get("docking_location") or [], f"{path}.docking_location".lstrip("."))):
             lpath = f"{path}.docking_location[{i}]".lstrip(".")
-            location_id = self.docking_location(location, lpath, station=pk)
+            location_id = self.docking_location(location, lpath, station=pk, position=i)
             docked = location.get(self.DOCKED_KEY)
             if docked:
                 self.docking_event(docked, f"{lpath}.{self.DOCKED_KEY}", station=pk, location=location_id)
         return pk
+
+    def expedition(self, obj, path="", station=None):
+        """An expedition (`ExpeditionMini` inside a station, or its own normal or detailed record)."""
+        pk, fields = self._plain(m.Expedition, obj, path, ("name", "start", "end", "mission_patches", "spacewalks"))
+        for key in ("mission_patches", "spacewalks"):
+            if key in fields:
+                _list(fields[key], f"{path}.{key}".lstrip("."))
+        self._fk(m.Expedition, obj, "spacestation", path, self.station, fields)
+        if station is not None:
+            fields["spacestation_id"] = station
+        if "crew" in obj:
+            fields.update(self.crew(obj["crew"], f"{path}.crew".lstrip(".")))
+        return self._save(m.Expedition, pk, fields)
+
+    def crew(self, value, path):
+        """An expedition's crew (`AstronautFlight` list) and what its filters and search read from it."""
+        crew = _list(value, path)
+        astronauts, agencies, words = [], [], []
+        for i, member in enumerate(crew):
+            astronaut = _object(_object(member, f"{path}[{i}]").get("astronaut") or {}, f"{path}[{i}].astronaut")
+            agency = astronaut.get("agency") if isinstance(astronaut.get("agency"), dict) else {}
+            nationality = astronaut.get("nationality")
+            nationalities = nationality if isinstance(nationality, list) else []
+            if isinstance(astronaut.get("id"), int):
+                astronauts.append(astronaut["id"])
+            if isinstance(agency.get("id"), int):
+                agencies.append(agency["id"])
+            words += [astronaut.get("name"), agency.get("name"), agency.get("abbrev")]
+            words += [n.get("nationality_name") for n in nationalities if isinstance(n, dict)]
+        # An expedition has a crew: an empty list says it is not known (a station's record names none).
+        return {"crew": crew, "crew_count": len(crew) or None,
+                "crew_astronauts": "".join(f",{pk}" for pk in astronauts) + ("," if astronauts else ""),
+                "crew_agencies": "".join(f",{pk}" for pk in agencies) + ("," if agencies else ""),
+                "crew_search": "\n".join(word for word in words if isinstance(word, str))}
 
 
 # The figures LL2 reports on a spacecraft, kept as `reported_*` (the served ones are derived live).
@@ -446,6 +502,7 @@ KINDS = {
     "spacecraft_configuration_families": Reader.family,
     "agencies": Reader.agency,
     "space_stations": Reader.space_station,
+    "expeditions": Reader.expedition,
     # LL2's config/ records have no url: these are read only when --kind or an export's section says so
     "config/agency_types": Reader.agency_type,
     "config/countries": Reader.country,
@@ -453,6 +510,8 @@ KINDS = {
     "config/image_variant_types": Reader.image_variant_type,
     "config/spacecraft_configuration_types": Reader.spacecraft_config_type,
     "config/spacecraft_statuses": Reader.spacecraft_status,
+    "config/space_station_statuses": Reader.space_station_status,
+    "config/docking_locations": Reader.docking_location,
 }
 
 

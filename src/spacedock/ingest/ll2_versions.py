@@ -36,9 +36,10 @@ OLD_PATHS = {
     "spacecraft/flight": "spacecraft_flights",
     "docking_event": "docking_events",
     "spacestation": "space_stations",
+    "expedition": "expeditions",
 }
 # Which URL path a 2.3.0 document keeps (a station's): the old one renamed, as 2.3.0 renamed it.
-NEW_PATHS = {"spacestation": "space_stations"}
+NEW_PATHS = {"spacestation": "space_stations", "expedition": "expeditions"}
 
 
 def version_of(obj) -> str | None:
@@ -112,7 +113,7 @@ DROPPED = {
 
 PLURAL = {"agency": "agencies", "configuration": "configurations", "spacecraft": "spacecraft",
           "spacecraft flight": "spacecraft flights", "docking event": "docking events", "launch": "launches",
-          "space station": "space stations"}
+          "space station": "space stations", "expedition": "expeditions"}
 MISSING = "not given, so as stored, or empty (null, false, none) in a new row"
 
 
@@ -298,6 +299,16 @@ class LegacyReader(Reader):
         if obj.get("image_url") is not None:
             self.log.note(self.version, "space station", "image_url",
                           "not mapped, a station's 2.3.0 image is a whole Image object (id, licence, thumbnail)", pk)
+        return pk
+
+    def expedition(self, obj, path="", station=None):
+        """An older expedition: its name and dates; its crew's astronauts are in the older shape, not 2.3.0's."""
+        obj = _object(obj, path)
+        pk = super().expedition({key: value for key, value in obj.items() if key not in ("crew", "url")}, path,
+                                station)
+        if obj.get("crew"):
+            self.log.note(self.version, "expedition", "crew",
+                          "not mapped, its astronauts are in the older shape, not 2.3.0's", pk)
         return pk
 
     def space_station(self, obj, path=""):

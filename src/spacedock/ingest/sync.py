@@ -31,14 +31,17 @@ from .models import SyncEndpoint, SyncRun, SyncSeen
 DEFAULT_BASE_URL = "https://ll.thespacedevs.com/2.3.0/"
 
 # The endpoints walked, parents first (a configuration's agency and families exist before it, a
-# flight's spacecraft before the flight), each with the catalogue model `--prune` deletes from.
+# flight's spacecraft before the flight, a station before the events docked at it and its expeditions),
+# each with the catalogue model `--prune` deletes from.
 ENDPOINTS = {
     "agencies": m.Agency,
     "spacecraft_configuration_families": m.SpacecraftConfigFamily,
     "spacecraft_configurations": m.SpacecraftConfiguration,
     "spacecraft": m.Spacecraft,
+    "space_stations": m.SpaceStation,
     "spacecraft_flights": m.SpacecraftFlight,
     "docking_events": m.DockingEvent,
+    "expeditions": m.Expedition,
 }
 
 
@@ -183,8 +186,9 @@ class Sync:
     """One invocation of `spacedock sync`: opens or resumes the run, walks its endpoints, finishes it."""
 
     def __init__(self, base_url=DEFAULT_BASE_URL, api_key=None, only=None, options: Options | None = None,
-                 report: Report | None = None, sleep=time.sleep):
+                 report: Report | None = None, sleep=time.sleep, transport: httpx.BaseTransport | None = None):
         self.base_url = normalise_base_url(base_url)
+        self.transport = transport  # None: the network; an httpx transport (a WSGI app in-process) otherwise
         self.endpoints = choose_endpoints(only)
         self.options = options or Options()
         if not 1 <= self.options.page_size <= 100:
@@ -201,7 +205,8 @@ class Sync:
         self.result = result
         self.report.start(run, resumed)
         headers = {"Accept": "application/json", "User-Agent": "spacedock-sync"}
-        with httpx.Client(timeout=self.options.timeout, headers=headers, follow_redirects=True) as self.client:
+        with httpx.Client(timeout=self.options.timeout, headers=headers, follow_redirects=True,
+                          transport=self.transport) as self.client:
             try:
                 for walk in run.walks.all():
                     if not walk.done:
@@ -418,6 +423,6 @@ def prune(run: SyncRun) -> dict:
 
 
 def sync(base_url=DEFAULT_BASE_URL, api_key=None, only=None, options: Options | None = None,
-         report: Report | None = None, sleep=time.sleep) -> Result:
+         report: Report | None = None, sleep=time.sleep, transport: httpx.BaseTransport | None = None) -> Result:
     """Run (or resume) a sync; raises SyncFailed, or ValueError for bad arguments."""
-    return Sync(base_url, api_key, only, options, report, sleep).run()
+    return Sync(base_url, api_key, only, options, report, sleep, transport).run()

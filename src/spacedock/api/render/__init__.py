@@ -5,4 +5,14 @@
 references between shapes), `shared` (rendered shapes kept per process) and `prepared` (row fetches
 compiled once) are what the resource modules share.
 """
-from . import agencies, configs, flights, images, lookups, spacecraft  # noqa: F401 - each registers its kinds
+from . import (  # noqa: F401 - each registers its kinds
+    agencies,
+    configs,
+    docking,
+    expeditions,
+    flights,
+    images,
+    lookups,
+    spacecraft,
+    stations,
+)

@@ -1,5 +1,6 @@
-"""Spacecraft flights (`SpacecraftFlightNormal`, `SpacecraftFlightDetailed`) and what they embed:
-launches, docking events (`DockingEventForChaserNormal`), docking locations and stations.
+"""Spacecraft flights (`SpacecraftFlightNormal`, `SpacecraftFlightDetailed`, `SpacecraftFlightMini`,
+`SpacecraftFlightForDockingEvent`) and the docking events a detailed flight lists
+(`DockingEventForChaserNormal`); docking locations and stations are in `docking` and `stations`.
 
 Launches, landings, crews, stations and payload flights are LL2 documents kept as imported and
 emitted as they came. A flight's `duration` is live (see `catalog.figures`); `response_mode` is the
@@ -9,47 +10,11 @@ import orjson
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, TextField
 
 from spacedock.catalog.figures import on_for
-from spacedock.catalog.models import DockingEvent, DockingLocation, SpacecraftFlight, SpaceStation
+from spacedock.catalog.models import DockingEvent, SpacecraftFlight
 
 from .formats import duration, moment, seconds
 from .kinds import Kind, grouped
 from .prepared import Prepared
-
-
-class StationKind(Kind):
-    """`SpaceStationNormal`, from the station's stored document."""
-
-    shared = True
-    name = "station_normal"
-    model = SpaceStation
-    columns = ("id", "document")
-    keys = ("id", "url", "name", "image", "status", "founded", "deorbited", "description", "orbit", "type")
-
-    def render(self, row, refs):
-        document = row["document"]
-        return {key: document.get(key) for key in self.keys}
-
-
-class StationMiniKind(StationKind):
-    name = "station_mini"
-    keys = ("id", "url", "name", "image")
-
-
-class DockingLocationKind(Kind):
-    shared = True
-    name = "docking_location"
-    model = DockingLocation
-    columns = ("id", "name", "spacestation_id", "spacecraft_id", "payload")
-    embeds = ("station_mini", "config_normal")
-
-    def render(self, row, refs):
-        return {
-            "id": row["id"],
-            "name": row["name"],
-            "spacestation": refs.get("station_mini", row["spacestation_id"]),
-            "spacecraft": refs.get("config_normal", row["spacecraft_id"]),
-            "payload": row["payload"],
-        }
 
 
 class DockingForChaserKind(Kind):
@@ -107,6 +72,39 @@ class FlightNormalKind(Kind):
         }
 
 
+class FlightMiniKind(FlightNormalKind):
+    """`SpacecraftFlightMini` (in docking events): the normal shape without `response_mode`, its launch a
+    `LaunchMini` (id, url, name of the stored launch)."""
+
+    name = "flight_mini"
+
+    def render(self, row, refs):
+        out = super().render(row, refs)
+        del out["response_mode"]
+        if out["launch"] is not None:
+            launch = orjson.loads(row["launch_document"])
+            out["launch"] = {key: launch.get(key) for key in ("id", "url", "name")}
+        return out
+
+
+class FlightForDockingKind(FlightNormalKind):
+    """`SpacecraftFlightForDockingEvent` (a station's docked flight): id, url, the nested detailed spacecraft
+    and the launch."""
+
+    name = "flight_for_docking"
+    columns = ("id", "spacecraft_id")
+    spacecraft = "spacecraft_nested_detailed"
+    embeds = (spacecraft,)
+
+    def render(self, row, refs):
+        return {
+            "id": row["id"],
+            "url": refs.ctx.url("spacecraft_flights", row["id"]),
+            "spacecraft": refs.get(self.spacecraft, row["spacecraft_id"]),
+            "launch": orjson.Fragment(row["launch_document"]) if row["launch_known"] else None,
+        }
+
+
 class FlightDetailedKind(FlightNormalKind):
     name = "flight_detailed"
     columns = FlightNormalKind.columns + ("launch_crew", "onboard_crew", "landing_crew")
@@ -134,9 +132,8 @@ class FlightDetailedKind(FlightNormalKind):
         return out
 
 
-STATION_NORMAL = StationKind()
-STATION_MINI = StationMiniKind()
-DOCKING_LOCATION = DockingLocationKind()
 DOCKING_FOR_CHASER = DockingForChaserKind()
 FLIGHT_NORMAL = FlightNormalKind()
+FLIGHT_MINI = FlightMiniKind()
+FLIGHT_FOR_DOCKING = FlightForDockingKind()
 FLIGHT_DETAILED = FlightDetailedKind()

@@ -21,3 +21,4 @@ COUNTRY = LookupKind("country", m.Country, ("id", "name", "alpha_2_code", "alpha
                                              "nationality_name_composed"))
 IMAGE_LICENSE = LookupKind("image_license", m.ImageLicense, ("id", "name", "priority", "link"))
 IMAGE_VARIANT_TYPE = LookupKind("image_variant_type", m.ImageVariantType, ("id", "name"))
+SPACE_STATION_STATUS = LookupKind("space_station_status", m.SpaceStationStatus, ("id", "name"))

@@ -1,6 +1,6 @@
 """The spacecraft catalogue, keyed by LL2's own ids. Knows nothing of HTTP or LL2's JSON."""
 from .agencies import Agency, AgencyCountry, AgencyType, Country, SocialMedia, SocialMediaLink
-from .flights import DockingEvent, DockingLocation, Launch, SpacecraftFlight, SpaceStation
+from .flights import DockingEvent, Launch, SpacecraftFlight
 from .images import Image, ImageLicense, ImageVariant, ImageVariantType
 from .spacecraft import (
     ConfigurationFamily,
@@ -10,6 +10,7 @@ from .spacecraft import (
     SpacecraftConfiguration,
     SpacecraftStatus,
 )
+from .stations import DockingLocation, Expedition, SpaceStation, SpaceStationStatus, SpaceStationType, StationOwner
 from .versions import DataVersion
 
 __all__ = [
@@ -17,5 +18,7 @@ __all__ = [
     "Image", "ImageLicense", "ImageVariant", "ImageVariantType",
     "ConfigurationFamily", "Spacecraft", "SpacecraftConfigFamily", "SpacecraftConfigType",
     "SpacecraftConfiguration", "SpacecraftStatus",
-    "DockingEvent", "DockingLocation", "Launch", "SpacecraftFlight", "SpaceStation", "DataVersion",
+    "DockingEvent", "Launch", "SpacecraftFlight",
+    "DockingLocation", "Expedition", "SpaceStation", "SpaceStationStatus", "SpaceStationType", "StationOwner",
+    "DataVersion",
 ]

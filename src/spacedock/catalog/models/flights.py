@@ -1,4 +1,4 @@
-"""Spacecraft flights and docking events, with the launches and stations they point at.
+"""Spacecraft flights and docking events, with the launches they point at (stations: `stations`).
 
 Launches, landings, crews, stations and payload flights belong to parts of LL2 outside the spacecraft
 catalogue: each is kept as the LL2 document that was imported, with the columns the live figures
@@ -7,7 +7,8 @@ need (a launch's `net`, a flight's `mission_end`, a docking's times) as real, in
 from django.db import models
 
 from .base import DocumentField
-from .spacecraft import Spacecraft, SpacecraftConfiguration
+from .spacecraft import Spacecraft
+from .stations import DockingLocation, SpaceStation
 
 
 class Launch(models.Model):
@@ -22,29 +23,6 @@ class Launch(models.Model):
 
     def __str__(self):
         return self.document.get("name") or self.id
-
-
-class SpaceStation(models.Model):
-    id = models.IntegerField(primary_key=True)
-    name = models.CharField(max_length=255)
-    # LL2's `SpaceStationNormal` (or as much of it as was seen), as imported.
-    document = DocumentField(default=dict)
-
-    def __str__(self):
-        return self.name
-
-
-class DockingLocation(models.Model):
-    id = models.IntegerField(primary_key=True)
-    name = models.CharField(max_length=255)
-    spacestation = models.ForeignKey(SpaceStation, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="docking_locations")
-    spacecraft = models.ForeignKey(SpacecraftConfiguration, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    payload = DocumentField(null=True, blank=True)  # LL2's `PayloadMini`, as imported
-
-    def __str__(self):
-        return self.name
 
 
 class SpacecraftFlight(models.Model):

@@ -1,4 +1,4 @@
-"""The `spacedock` command: Spacedock's own commands (serve, import, export, sync, generate) and every Django
+"""The `spacedock` command: Spacedock's own commands (serve, import, export, sync, generate, keys) and every Django
 `manage.py` command, with Spacedock's version and help. A condition a user can meet (a bad setting, a database
 that does not answer, a file that cannot be read) ends the command with one line on stderr and a non-zero exit
 status, never a traceback (`--traceback` shows one); a command's own errors are one `CommandError: ...` line."""
@@ -6,7 +6,7 @@ import os
 import sys
 
 # Spacedock's own commands, in the order `spacedock --help` lists them.
-COMMANDS = ("serve", "import", "export", "sync", "generate")
+COMMANDS = ("serve", "import", "export", "sync", "generate", "keys")
 # A few of Django's commands, named in `spacedock --help`; `spacedock help --commands` lists them all.
 DJANGO_COMMANDS = ("migrate", "showmigrations", "check", "shell", "dbshell", "createsuperuser")
 HELP_WORDS = ([], ["-h"], ["--help"], ["help"])

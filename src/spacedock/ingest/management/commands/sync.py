@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
+from spacedock.ingest.locks import SyncRunning, one_sync
 from spacedock.ingest.sync import DEFAULT_BASE_URL, ENDPOINTS, Options, Report, Sync, SyncFailed
 from spacedock.ops.database import ensure_migrated
 
@@ -130,7 +131,10 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         try:
-            result = job.run()
+            with one_sync():  # a second sync on the same database stops here, naming the first (ingest/locks.py)
+                result = job.run()
+        except SyncRunning as exc:
+            raise CommandError(str(exc)) from None
         except SyncFailed as exc:
             raise CommandError(str(exc)) from None
         except KeyboardInterrupt:

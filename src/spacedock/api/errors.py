@@ -22,10 +22,10 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    """Django-level 500; a database that cannot be reached is a 503 instead (`ops.outages`), wherever it
-    was met (Django calls this while handling the exception)."""
+    """Django-level 500; a database that cannot be reached, or a statement stopped by the statement timeout,
+    is a 503 instead (`ops.outages`), wherever it was met (Django calls this while handling the exception)."""
     from spacedock.ops import outages
 
-    if outages.is_unreachable(sys.exc_info()[1]):
-        return outages.response(sys.exc_info()[1])
+    if outages.is_unreachable(sys.exc_info()[1]):  # or a statement stopped by the statement timeout
+        return outages.response(sys.exc_info()[1], request)
     return JsonResponse({"detail": "A server error occurred."}, status=500, json_dumps_params=COMPACT)

@@ -20,3 +20,23 @@ def ensure_migrated(alias: str = DEFAULT_DB_ALIAS) -> bool:
         return False
     call_command("migrate", database=alias, interactive=False, verbosity=0)
     return True
+
+
+# Any number that is Spacedock's: the advisory lock every catalogue writer takes on PostgreSQL.
+WRITER_LOCK = 0x5DC0_0C4E
+
+
+def one_writer_at_a_time(alias: str = DEFAULT_DB_ALIAS) -> None:
+    """Called first inside a writer's transaction: waits until no other writer (an import, a sync) is inside
+    its own, so two writers queue instead of racing. Without it, two imports of the same new rows on
+    PostgreSQL both read them as absent, and the second fails on the first's keys when it commits.
+
+    PostgreSQL: a transaction-level advisory lock, released by the commit or rollback (or by the server when
+    the writer dies). SQLite: nothing to do; its writers' transactions are IMMEDIATE (settings.py), so the
+    second already waits at its `BEGIN`."""
+    connection = connections[alias]
+    if connection.vendor == "postgresql":
+        if not connection.in_atomic_block:
+            raise RuntimeError("one_writer_at_a_time() belongs inside the writer's transaction")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])

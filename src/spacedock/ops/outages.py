@@ -11,6 +11,10 @@ Recovery: a connection that failed is closed here, so the next request connects 
 itself at the end of a request it handled; the response cache's answers never reach that point).
 `Retry-After` is 5 seconds: about what a PostgreSQL restart or fail-over takes, and short enough that a
 client retrying on it does not wait long after the database is back.
+
+A statement stopped by the statement timeout (`ops.timeouts`) is also a `503` with `Retry-After`, from the
+same places, but with its own detail (`TIMEOUT_DETAIL`) and one warning line per request: the database is
+there, this request asked too much of it (or it is overloaded), and nothing is closed or marked down.
 """
 from __future__ import annotations
 
@@ -18,8 +22,11 @@ import logging
 
 from django.db import InterfaceError, OperationalError, connections
 
+from spacedock.ops import timeouts
+
 RETRY_AFTER = "5"
 DETAIL = b'{"detail":"The database is unavailable; try again shortly."}'
+TIMEOUT_DETAIL = b'{"detail":"The database took too long to answer this request; try again shortly."}'
 STATUS = "503 Service Unavailable"
 HEADERS = (("Content-Type", "application/json"), ("Retry-After", RETRY_AFTER), ("Cache-Control", "no-store"))
 UNREACHABLE = (OperationalError, InterfaceError)  # Django's wrappers of the driver's errors
@@ -58,20 +65,30 @@ class DatabaseOutage:
 OUTAGE = DatabaseOutage()
 
 
+def _detail(exc: BaseException | None, where: str = "") -> bytes:
+    """The 503's body: the statement timeout's (logged, one line), or the outage's (`OUTAGE.failed`)."""
+    if timeouts.timed_out(exc):
+        log.warning("statement timeout (%g s)%s: %s", timeouts.seconds(), f" on {where}" if where else "",
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        return TIMEOUT_DETAIL
+    if exc is not None:
+        OUTAGE.failed(exc)
+    return DETAIL
+
+
 def wsgi_answer(start_response, exc: BaseException) -> list[bytes]:
     """The 503, answered at the WSGI level."""
-    OUTAGE.failed(exc)
-    start_response(STATUS, [*HEADERS, ("Content-Length", str(len(DETAIL)))])
-    return [DETAIL]
+    body = _detail(exc)
+    start_response(STATUS, [*HEADERS, ("Content-Length", str(len(body)))])
+    return [body]
 
 
-def response(exc: BaseException | None = None):
+def response(exc: BaseException | None = None, request=None):
     """The 503 as a Django response."""
     from django.http import HttpResponse
 
-    if exc is not None:
-        OUTAGE.failed(exc)
-    answer = HttpResponse(DETAIL, status=503, content_type="application/json")
+    where = f"{request.method} {request.get_full_path()}" if request is not None else ""
+    answer = HttpResponse(_detail(exc, where), status=503, content_type="application/json")
     for name, value in HEADERS[1:]:
         answer[name] = value
     answer._has_been_logged = True  # Django would log every 503 as an error: the outage's warning says it
@@ -89,5 +106,5 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if is_unreachable(exception):
-            return response(exception)
+            return response(exception, request)
         return None

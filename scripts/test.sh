@@ -21,6 +21,14 @@ else
   echo "!! SKIPPED: the Redis tests (no server answers at $REDIS_URL); the rest runs"
 fi
 
+# Debian's Chromium for tests/test_browser.py: installed when missing and apt-get can (as root); without it
+# that test skips, or fails with SPACEDOCK_REQUIRE_SERVICES=1.
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "== installing Debian's chromium for the browser tests"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+    || echo "!! chromium could not be installed: the browser tests cannot run"
+fi
+
 echo "== tests on SQLite"
 env -u DATABASE_URL "$PY" -m pytest "$@"
 

@@ -66,6 +66,7 @@ def test_serve_loads_bundled_data_and_answers(tmp_path):
         output = server.communicate(timeout=20)[0].decode()
     assert "bundled data: imported 81 records" in output
     assert output.splitlines()[1].startswith(f"serving http://127.0.0.1:{port}/2.3.0/spacecraft/ ")
+    assert output.splitlines()[2].startswith(f"front page http://127.0.0.1:{port}/, API docs ")
     assert server.returncode == 0 and time.monotonic() - started < 10, output  # SIGTERM: a clean stop
 
 

@@ -81,6 +81,8 @@ class Command(BaseCommand):
             if summary:
                 self.stdout.write(f"bundled data: {summary}")
         self.stdout.write(f"serving http://{host}:{port}/2.3.0/spacecraft/ with {workers} worker(s), granian")
+        self.stdout.write(f"front page http://{host}:{port}/, API docs http://{host}:{port}/docs/, "
+                          f"admin http://{host}:{port}/admin/")
         sys.stdout.flush()
         # A page's buffers (200 KB normal, 1 MB detailed) reused from glibc's heap rather than mapped from
         # and returned to the OS on every request: at glibc's 128 KB threshold each detailed page cost

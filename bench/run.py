@@ -10,15 +10,20 @@ Cases: `ceiling` (bench/ceiling.py returning the bytes of the `?limit=100` page,
 malloc settings as `spacedock serve`): first served by each server of CEILING_SERVERS in turn (granian,
 gunicorn sync, gunicorn gthread), the fastest of them is the ceiling, so that a case's ratio is to the
 best any Python server does, not to the server Spacedock happens to run. That server's ceiling is then
-run again before the first case and after each of the four below, and each of those is compared with
+run again before the first case and after each of the five below, and each of those is compared with
 the mean of the two ceiling runs around it, since a shared machine's speed drifts within a run.
 `normal-unique` and `detailed-unique` (pages of 100, every URL new: bench/unique.lua);
+`stations-unique` and `docking-events-unique` (the stations side's lists, every URL new, held to
+normal-unique's target);
+`keyed-unique` (normal-unique with throttling on and a valid API key on every request, against the same
+ceiling: its ratio must be at least 90 % of normal-unique's, i.e. the checks cost under 10 % of a cold page);
 `repeated-full` (one URL, plain GETs without conditional headers: the full body every time);
 `revalidated-304` (one URL, revalidated with If-None-Match once the server sent an ETag:
 bench/repeated.lua); `search-sqlite` and `search-postgres` (search + ordering + filter, offsets near
 the end of the result, every URL new, 2 connections so that p50 is a request's own time, not time
 queued behind another); `rss` (the largest VmRSS among the processes under `spacedock serve`'s pid,
-its workers, after the SQLite load).
+its workers, after the SQLite load); `sustained` (--sustained-seconds, 5 minutes by default, at
+saturation with every URL new: zero errors, and the workers' RSS after a warm-up against the end's).
 
     .venv/bin/python bench/run.py [--spacecraft 100000] [--seconds 10] [--regenerate] ...
 
@@ -63,12 +68,18 @@ SEARCH = PAGE + "&search=Soyuz&ordering=-time_in_space&in_space=false"
 # case -> (what the target is about, bound, how it reads)
 TARGETS = {
     "normal-unique": ("ratio", 0.25, ">= 25 % of ceiling"),
+    # Throttling on and a key on every request: the checks must cost under 10 % of a cold page.
+    "keyed-unique": ("relative", 0.90, ">= 90 % of normal-unique"),
     "detailed-unique": ("ratio", 0.12, ">= 12 % of ceiling"),
+    # The stations side's lists, held to the spacecraft list's target (normal-unique).
+    "stations-unique": ("ratio", 0.25, ">= 25 % of ceiling"),
+    "docking-events-unique": ("ratio", 0.25, ">= 25 % of ceiling"),
     "repeated-full": ("ratio", 0.70, ">= 70 % of ceiling"),
     "revalidated-304": ("ratio", 0.90, ">= 90 % of ceiling"),
     "search-sqlite": ("p50", 25.0, "p50 <= 25 ms"),
     "search-postgres": ("p50", 25.0, "p50 <= 25 ms"),
     "rss": ("rss", 200.0, "<= 200 MB RSS"),
+    "sustained": ("sustained", 10.0, "0 errors, RSS growth <= 10 %"),
 }
 
 
@@ -108,8 +119,10 @@ def parse_wrk(text: str) -> dict:
 _BYTE_UNITS = {"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}
 
 
-def run_wrk(url: str, seconds: int, connections: int, script: str | None = None, script_args=()) -> dict:
+def run_wrk(url: str, seconds: int, connections: int, script: str | None = None, script_args=(), headers=()) -> dict:
     command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        command += ["-H", header]
     if script:
         command += ["-s", str(BENCH / script)]
     command += [url, "--", *map(str, script_args)] if script_args else [url]
@@ -174,8 +187,8 @@ def serving(name: str, command: list[str], port: int, env: dict, ready_path: str
             process.wait(timeout=5)
 
 
-def spacedock_server(name: str, port: int, database_url: str):
-    env = dict(os.environ, DATABASE_URL=database_url)
+def spacedock_server(name: str, port: int, database_url: str, **settings: str):
+    env = dict(os.environ, DATABASE_URL=database_url, **settings)
     command = [str(SPACEDOCK), "serve", "--no-load", "--host", HOST, "--port", str(port), "--workers", str(WORKERS)]
     return serving(name, command, port, env)
 
@@ -359,6 +372,23 @@ def search_case(name: str, base: str, seconds: int, nonce: str) -> dict:
                 note=f"count {count:,}, offsets {first:,}-{first + 9:,}")
 
 
+def sustained_case(name: str, base: str, server_pid: int, seconds: int, connections: int, nonce: str) -> dict:
+    """Saturation for `seconds` (every URL new, so every request is work): no error of any kind, and the
+    workers' memory flat: their largest VmRSS after a warm-up (a tenth of the time, at most 30 s, so that
+    caches have filled) against the same at the end."""
+    script_args = (PAGE, 0, 100, 100, WRK_THREADS, nonce)
+    warm = max(1, min(30, seconds // 10))
+    run_wrk(base, warm, connections, "unique.lua", (*script_args[:-1], nonce + "w"))
+    start = worker_rss_mb(server_pid)
+    result = run_wrk(base, seconds, connections, "unique.lua", script_args)
+    end = worker_rss_mb(server_pid)
+    growth = (end["rss_mb"] / start["rss_mb"] - 1) * 100 if start["rss_mb"] and end["rss_mb"] else None
+    note = (f"{seconds} s at saturation, every URL new; worker RSS {start['rss_mb'] or 0:.0f} -> "
+            f"{end['rss_mb'] or 0:.0f} MB ({growth if growth is not None else float('nan'):+.1f} %)")
+    return dict(result, case=name, url=f"{PAGE}&offset=0..9900&x=<n>", rss_start_mb=start["rss_mb"],
+                rss_end_mb=end["rss_mb"], rss_growth_pct=growth, note=note)
+
+
 def ceiling_run(url: str, args, n: int) -> dict:
     print(f"-- ceiling ({n})", flush=True)
     return run_wrk(url, args.seconds, args.connections)
@@ -396,10 +426,40 @@ def revalidated_case(name: str, base: str, args) -> dict:
     return dict(result, case=name, url=PAGE, note=f"304 Not Modified: {share:.0%}")
 
 
-def unique_case(name: str, base: str, args, extra: str, nonce: str) -> dict:
-    script_args = (PAGE + extra, 0, 100, 100, WRK_THREADS, nonce)
-    result = run_wrk(base, args.seconds, args.connections, "unique.lua", script_args)
-    return dict(result, case=name, url=f"{PAGE}{extra}&offset=0..9900&x=<n>", note="every URL new")
+def unique_case(name: str, base: str, args, extra: str, nonce: str, headers=(), page: str = PAGE,
+                steps: int = 100) -> dict:
+    """Pages of 100 of `page`, every URL new: offsets 0, 100, ... (`steps` of them), then again with a new `x`."""
+    script_args = (page + extra, 0, 100, steps, WRK_THREADS, nonce)
+    result = run_wrk(base, args.seconds, args.connections, "unique.lua", script_args, headers)
+    offsets = f"0..{(steps - 1) * 100}" if steps > 1 else "0"
+    return dict(result, case=name, url=f"{page}{extra}&offset={offsets}&x=<n>", note="every URL new")
+
+
+STATIONS_PAGE = "/2.3.0/space_stations/?limit=100"  # every station (15) on one page
+DOCKING_EVENTS_PAGE = "/2.3.0/docking_events/?limit=100"
+
+
+# Limits on (far above what the bench sends, so no request is refused), for keyed-unique.
+KEYED_RATE = "1000000000/day"
+
+
+def keyed_case(name: str, args, database_url: str, nonce: str) -> dict:
+    """normal-unique with throttling on and a valid key on every request (a server of its own on port + 4):
+    each request looks its key up and counts it."""
+    env = dict(os.environ, DATABASE_URL=database_url)
+    key_name = f"bench-{nonce}"
+    key = subprocess.run([str(SPACEDOCK), "keys", "create", key_name], env=env, capture_output=True, text=True,
+                         check=True, timeout=60).stdout.strip()
+    try:
+        base = f"http://{HOST}:{args.port + 4}"
+        with spacedock_server("keyed", args.port + 4, database_url, SPACEDOCK_ANON_RATE=KEYED_RATE,
+                              SPACEDOCK_KEY_RATE=KEYED_RATE):
+            warm_up(base)
+            row = unique_case(name, base, args, "", nonce + "k", headers=[f"Authorization: Token {key}"])
+    finally:
+        subprocess.run([str(SPACEDOCK), "keys", "revoke", key_name], env=env, capture_output=True, timeout=60)
+    row["note"] = f"every URL new, a key on each, limits {KEYED_RATE}"
+    return row
 
 
 def qualify_ceilings(args, body_file: Path) -> dict:
@@ -457,9 +517,14 @@ def run_cases(args) -> tuple[list[dict], dict]:
             ceilings = {body: [ceiling_run(url, args, 1)] for body, url in ceiling_urls.items()}
             cases = [
                 ("normal-unique", "normal", lambda name: unique_case(name, base, args, "", nonce)),
+                ("keyed-unique", "normal", lambda name: keyed_case(name, args, sqlite_url, nonce)),
                 ("detailed-unique", "detailed", lambda name: unique_case(name, base, args, "&mode=detailed", nonce)),
                 ("repeated-full", "normal", lambda name: full_case(name, base, args, len(page))),
                 ("revalidated-304", "normal", lambda name: revalidated_case(name, base, args)),
+                ("stations-unique", "normal",
+                 lambda name: unique_case(name, base, args, "", nonce, page=STATIONS_PAGE, steps=1)),
+                ("docking-events-unique", "normal",
+                 lambda name: unique_case(name, base, args, "", nonce, page=DOCKING_EVENTS_PAGE)),
             ]
             for name, body, case in cases:
                 print(f"-- {name}", flush=True)
@@ -479,6 +544,10 @@ def run_cases(args) -> tuple[list[dict], dict]:
         rows.append({"case": "rss", "url": "processes under spacedock serve after the SQLite cases", **memory,
                      "note": f"max VmRSS of {memory['workers']} worker(s) {memory['rss_mb']:.0f} MB "
                              f"(peak {memory['peak_mb']:.0f} MB)" if memory["rss_mb"] else "no worker found"})
+        if args.sustained_seconds > 0:
+            print(f"-- sustained ({args.sustained_seconds} s)", flush=True)
+            rows.append(sustained_case("sustained", base, server.pid, args.sustained_seconds, args.connections,
+                                       nonce + "s"))
     if postgres:
         base = f"http://{HOST}:{args.port + 2}"
         with spacedock_server("postgres", args.port + 2, postgres):
@@ -504,9 +573,14 @@ def judge(rows: list[dict]) -> None:
         if errors:
             row["note"] = f"{errors:,} errors! " + row.get("note", "")
         value = {"ratio": row["ratio_to_ceiling"], "p50": row.get("p50_ms"), "rss": row.get("rss_mb")}.get(kind)
+        if kind == "relative":  # keyed-unique: its ratio to the ceiling, against normal-unique's
+            plain = next((r for r in rows if r["case"] == "normal-unique"), {}).get("ratio_to_ceiling")
+            value = row["ratio_to_ceiling"] / plain if plain and row["ratio_to_ceiling"] is not None else None
+        if kind == "sustained":  # zero errors, and memory flat
+            value = row.get("rss_growth_pct")
         if kind is None or row.get("skipped") or value is None:
             row["passed"] = None
-        elif kind == "ratio":
+        elif kind in ("ratio", "relative"):
             row["passed"] = value >= bound and not errors
         else:
             row["passed"] = value <= bound and not errors
@@ -630,10 +704,12 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=4,
                         help="wrk connections for the throughput cases (default 4)")
     parser.add_argument("--port", type=int, default=8100,
-                        help="SQLite server; the ceilings on +1, PostgreSQL on +2 (default 8100)")
+                        help="SQLite server; the ceilings on +1 and +3, PostgreSQL on +2, keyed on +4 (default 8100)")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/spacedock_bench")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL case")
+    parser.add_argument("--sustained-seconds", type=int, default=300,
+                        help="length of the sustained-load case at saturation (default 300; 0 skips it)")
     parser.add_argument("--output", type=Path, default=BENCH / "results.json",
                         help="JSON results (a .md is written beside it)")
     args = parser.parse_args(argv)

@@ -143,7 +143,8 @@ def counts():
 
 def wipe_catalogue():
     """Delete every catalogue row (children first), inside the test's rolled-back transaction."""
-    for model in (m.DockingEvent, m.SpacecraftFlight, m.Launch, m.DockingLocation, m.SpaceStation,
+    for model in (m.DockingEvent, m.SpacecraftFlight, m.Launch, m.DockingLocation, m.Expedition, m.StationOwner,
+                  m.SpaceStation, m.SpaceStationStatus, m.SpaceStationType,
                   m.Spacecraft, m.ConfigurationFamily, m.SpacecraftConfiguration, m.SpacecraftConfigFamily,
                   m.SocialMediaLink, m.AgencyCountry, m.Agency, m.SocialMedia, m.Country, m.AgencyType,
                   m.SpacecraftStatus, m.SpacecraftConfigType, m.ImageVariant, m.Image, m.ImageVariantType,
@@ -289,6 +290,15 @@ NULL_IN_PRACTICE = {
     "AgencyEndpointDetailed": ("type",),
     "DockingEventForChaserNormal": ("space_station_target", "flight_vehicle_target", "payload_flight_target"),
     "DockingLocation": ("spacestation", "spacecraft", "payload"),
+    # Stations, docking events (each has one chaser and at most one target; LL2's capture shows the nulls)
+    "SpacecraftFlightMini": ("landing", "turn_around_time", "launch", "duration"),
+    "SpacecraftFlightForDockingEvent": ("launch",),
+    "DockingLocationSerializerForSpacestation": ("currently_docked",),
+    "DockingEventDetailedSerializerForSpacestation": ("flight_vehicle_chaser", "space_station_chaser",
+                                                      "payload_flight_chaser"),
+    **{name: ("docking_location", "space_station_target", "flight_vehicle_target", "payload_flight_target",
+              "flight_vehicle_chaser", "space_station_chaser", "payload_flight_chaser")
+       for name in ("DockingEventEndpointNormal", "DockingEventEndpointDetailed")},
 }
 
 
@@ -383,6 +393,14 @@ LISTS = [
     ("config/countries", None, "Country"),
     ("config/image_licenses", None, "ImageLicense"),
     ("config/image_variant_types", None, "ImageVariantType"),
+    ("space_stations", None, "SpaceStationEndpoint"),
+    ("space_stations", "detailed", "SpaceStationDetailedEndpoint"),
+    ("docking_events", None, "DockingEventEndpointNormal"),
+    ("docking_events", "detailed", "DockingEventEndpointDetailed"),
+    ("expeditions", None, "ExpeditionNormal"),
+    ("expeditions", "detailed", "ExpeditionDetailed"),
+    ("config/space_station_statuses", None, "SpaceStationStatus"),
+    ("config/docking_locations", None, "DockingLocation"),
 ]
 
 DETAILS = {
@@ -397,6 +415,11 @@ DETAILS = {
     "config/countries": "Country",
     "config/image_licenses": "ImageLicense",
     "config/image_variant_types": "ImageVariantType",
+    "space_stations": "SpaceStationDetailedEndpoint",
+    "docking_events": "DockingEventEndpointDetailed",
+    "expeditions": "ExpeditionDetailed",
+    "config/space_station_statuses": "SpaceStationStatus",
+    "config/docking_locations": "DockingLocation",
 }
 
 
@@ -655,3 +678,27 @@ def raw_get(port, path, source=None, **headers):
         return response.status, response.headers, response.read()
     finally:
         conn.close()
+
+
+@contextlib.contextmanager
+def scratch_postgres_database(prefix="spacedock_scratch"):
+    """A PostgreSQL database of the test's own, with pg_trgm, on the server the suite runs on
+    (DATABASE_URL); its URL, for processes of the test's own. Dropped afterwards."""
+    import secrets
+
+    import psycopg
+
+    server = {key.lower(): value for key, value in connection.settings_dict.items()
+              if key in ("HOST", "PORT", "USER", "PASSWORD") and value}
+    server["dbname"] = "postgres"
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    with psycopg.connect(**server, autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            with psycopg.connect(**dict(server, dbname=name), autocommit=True) as own:
+                own.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            password = f":{server['password']}" if server.get("password") else ""
+            yield (f"postgres://{server.get('user', 'postgres')}{password}@{server.get('host', '127.0.0.1')}:"
+                   f"{server.get('port', 5432)}/{name}")
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

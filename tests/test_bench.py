@@ -1,9 +1,16 @@
 """The benchmark harness's pure parts (bench/run.py, bench/ceiling.py), without running wrk for long."""
 import importlib.util
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+
+from .helpers import spare_port
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
@@ -139,8 +146,9 @@ def test_judge_ratios_targets_and_errors():
 
 def test_targets():
     assert {case: bound for case, (_, bound, _) in run.TARGETS.items()} == {
-        "normal-unique": 0.25, "detailed-unique": 0.12, "repeated-full": 0.70, "revalidated-304": 0.90,
-        "search-sqlite": 25.0, "search-postgres": 25.0, "rss": 200.0}
+        "normal-unique": 0.25, "keyed-unique": 0.90, "detailed-unique": 0.12, "repeated-full": 0.70,
+        "revalidated-304": 0.90, "stations-unique": 0.25, "docking-events-unique": 0.25,
+        "search-sqlite": 25.0, "search-postgres": 25.0, "rss": 200.0, "sustained": 10.0}
 
 
 def test_the_ceiling_is_the_fastest_server_and_says_which():
@@ -209,3 +217,80 @@ def test_ceiling_app_returns_its_bytes(tmp_path, monkeypatch):
     page.write_bytes(body)
     monkeypatch.setenv("BENCH_CEILING_BODY", str(page))
     assert load("ceiling").application({}, lambda *a: None) == [body]
+
+
+def test_keyed_unique_is_judged_against_normal_unique():
+    """Throttling and keys must cost under 10 % of a cold page: keyed-unique's ratio against normal-unique's."""
+    rows = [{"case": "normal-unique", "requests_per_sec": 250.0, "ceiling_rps": 1000.0},
+            {"case": "keyed-unique", "requests_per_sec": 230.0, "ceiling_rps": 1000.0},
+            {"case": "keyed-unique", "requests_per_sec": 220.0, "ceiling_rps": 1000.0},
+            {"case": "keyed-unique", "requests_per_sec": 240.0, "ceiling_rps": 1000.0, "non_2xx_3xx": 3}]
+    run.judge(rows)
+    assert [row["passed"] for row in rows] == [True, True, False, False]
+    assert rows[1]["target"] == ">= 90 % of normal-unique"
+    alone = [{"case": "keyed-unique", "requests_per_sec": 1.0, "ceiling_rps": 2.0}]
+    run.judge(alone)
+    assert alone[0]["passed"] is None  # without normal-unique: no verdict
+
+
+def test_keyed_case_sends_its_key_with_wrk(monkeypatch):
+    seen = {}
+
+    def fake_run(command, **kwargs):
+        seen["command"] = command
+        return run.subprocess.CompletedProcess(command, 0, stdout="", stderr="")
+
+    monkeypatch.setattr(run.subprocess, "run", fake_run)
+    monkeypatch.setattr(run, "parse_wrk", lambda text: {"requests_per_sec": 1.0})
+    run.run_wrk("http://127.0.0.1:1", 1, 2, "unique.lua", ("/p", 0, 1, 1, 2, "n"), ["Authorization: Token abc"])
+    command = seen["command"]
+    assert command[command.index("-H") + 1] == "Authorization: Token abc"
+    assert command.index("-H") < command.index("http://127.0.0.1:1")
+
+
+def test_sustained_is_judged_on_errors_and_memory_growth():
+    rows = [{"case": "sustained", "requests_per_sec": 500.0, "rss_growth_pct": 3.0, "socket_errors": {}},
+            {"case": "sustained", "requests_per_sec": 500.0, "rss_growth_pct": 25.0},
+            {"case": "sustained", "requests_per_sec": 500.0, "rss_growth_pct": 1.0, "non_2xx_3xx": 2}]
+    run.judge(rows)
+    assert [row["passed"] for row in rows] == [True, False, False]
+    assert rows[2]["note"].startswith("2 errors!")
+
+
+def test_sustained_load_quick(tmp_path):
+    """The sustained case for a few seconds (`make bench` runs it 5 minutes) against `spacedock serve` on the
+    bundled data: wrk at saturation, no error, the workers' memory read before and after."""
+    if not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    port = spare_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", SPACEDOCK_VAR_DIR=str(tmp_path))
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    server = subprocess.Popen([sys.executable, "-m", "spacedock.cli", "serve", "--port", str(port), "--workers", "2"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if run.fetch(base + run.PAGE, timeout=5)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "spacedock serve did not answer"
+            time.sleep(0.3)
+        row = run.sustained_case("sustained", base, server.pid, seconds=3, connections=4, nonce="t")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    run.judge([row])
+    assert row["requests"] > 10 and row["p99_ms"] is not None
+    assert row["non_2xx_3xx"] == 0 and not any(row["socket_errors"].values()), row
+    assert row["rss_start_mb"] > 10 and row["rss_end_mb"] > 10 and "worker RSS" in row["note"]
+    assert row["target"] == "0 errors, RSS growth <= 10 %"
+
+
+def test_stations_side_lists_are_held_to_the_spacecraft_lists_target():
+    """The new list cases: every URL new, against the normal page's ceiling, at normal-unique's target."""
+    assert run.TARGETS["stations-unique"] == run.TARGETS["docking-events-unique"] == run.TARGETS["normal-unique"]
+    assert run.STATIONS_PAGE.startswith("/2.3.0/space_stations/?limit=100")
+    assert run.DOCKING_EVENTS_PAGE == "/2.3.0/docking_events/?limit=100"

@@ -76,24 +76,36 @@ def _base_url(value: str) -> str:
 SPACEDOCK_BASE_URL = _base_url(os.environ.get("SPACEDOCK_BASE_URL", ""))
 
 INSTALLED_APPS = [
+    "spacedock.front",  # first: its `createsuperuser` (migrating first) stands in for django.contrib.auth's
+    "django.contrib.admin",  # /admin/: curating the catalogue (catalog.admin), behind login
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
+    "drf_spectacular_sidecar",  # Swagger UI's files for /2.3.0/swagger/ (front), served by whitenoise
     "rest_framework",
     "django_filters",
     "spacedock.catalog",
     "spacedock.api",
     "spacedock.ingest",
     "spacedock.ops",
+    "spacedock.access",
 ]
 
 # The response cache is a WSGI layer around all this (spacedock.wsgi, api.caching.CacheFirst).
 MIDDLEWARE = [
+    # Each statement a request runs is bounded by SPACEDOCK_STATEMENT_TIMEOUT (outermost: the whole request).
+    "spacedock.ops.timeouts.StatementTimeoutMiddleware",
     # Security headers on every answer Django makes (X-Content-Type-Options, Referrer-Policy, HSTS when
     # SPACEDOCK_HTTPS; X-Frame-Options): stored with a cached response, so cache hits carry them too.
     "django.middleware.security.SecurityMiddleware",
+    # The admin's login, user and messages: lazy, so an API request reads no session and sends no cookie.
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",  # the API takes GET only; the admin, when there is one
+    "django.middleware.csrf.CsrfViewMiddleware",  # the API takes GET only; the admin's forms
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # The browsable page's CSS and JS, served by the app itself so `spacedock serve` needs nothing else.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,7 +137,9 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request",
+                                           "django.contrib.auth.context_processors.auth",  # the admin's
+                                           "django.contrib.messages.context_processors.messages"]},
     }
 ]
 
@@ -203,6 +217,18 @@ except ValueError:
     raise ImproperlyConfigured(f"SPACEDOCK_IMPORT_MAX_BYTES={os.environ['SPACEDOCK_IMPORT_MAX_BYTES']!r} "
                                f"is not a positive whole number of bytes") from None
 
+# Seconds any one statement of a request may run (ops.timeouts): a runaway query is stopped and answered
+# 503. Commands (import, sync, export, generate, migrate) are not bounded. 0 turns it off.
+try:
+    SPACEDOCK_STATEMENT_TIMEOUT = float(os.environ.get("SPACEDOCK_STATEMENT_TIMEOUT", "10"))
+    if not 0 <= SPACEDOCK_STATEMENT_TIMEOUT < 86_400:
+        raise ValueError
+except ValueError:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"SPACEDOCK_STATEMENT_TIMEOUT={os.environ['SPACEDOCK_STATEMENT_TIMEOUT']!r} is "
+                               f"not a number of seconds (0 turns the timeout off)") from None
+
 
 def _cache(url: str) -> dict:
     """`CACHE_URL`: `locmem://` (default: per process), `redis://host:6379/0` (shared), `dummy://` (none)."""
@@ -224,6 +250,18 @@ def _cache(url: str) -> dict:
 
 CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
 CACHES = {"default": _cache(CACHE_URL)}
+# The rate limits' counters (access.throttle): in the response cache's Redis, shared by every process; else in
+# this process's memory (up to 100,000 callers: a counter is a small integer).
+CACHES["throttle"] = CACHES["default"] if "Redis" in CACHES["default"]["BACKEND"] else {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spacedock-throttle",
+    "OPTIONS": {"MAX_ENTRIES": 100_000}}
+
+# Rate limits in DRF's syntax (`15/hour`, `1000/day`; unset: no limit, the default): per client address
+# (SPACEDOCK_TRUSTED_PROXIES), and per API key for keys without a rate of their own (access.gate).
+from spacedock.access.rates import checked_rate  # noqa: E402 - plain Python, no Django app loaded
+
+SPACEDOCK_ANON_RATE = checked_rate("SPACEDOCK_ANON_RATE", os.environ.get("SPACEDOCK_ANON_RATE"))
+SPACEDOCK_KEY_RATE = checked_rate("SPACEDOCK_KEY_RATE", os.environ.get("SPACEDOCK_KEY_RATE"))
 
 # Cross-origin clients (ops.cors): `*` (default) allows every origin, a comma-separated list of origins
 # (`https://app.example,https://other.example`) only those, empty turns CORS off.

@@ -2,7 +2,8 @@
 (`Authorization: Token <key>`), else the client's address (`ops.logs.client_address`, behind the
 trusted proxies of `SPACEDOCK_TRUSTED_PROXIES` only).
 
-A key is looked up in the database on every request that sends one (one query by the indexed digest),
+A key is looked up in the database on every request that sends one (one query by the indexed digest, in SQL
+written once),
 never cached: a key revoked through any process or the command line is refused by every process on its
 next request. A request without a key reads nothing.
 """
@@ -13,6 +14,8 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.db import connection
+
 from spacedock.ops.logs import client_address, parse_addresses
 
 from .models import ApiKey, digest_of
@@ -22,6 +25,10 @@ CALLER = "spacedock.caller"  # the WSGI environ key the caller is handed to the 
 API_PREFIX = "/2.3.0/"
 THROTTLE_PATH = "/2.3.0/api-throttle/"
 KEYWORD = "token"  # DRF's TokenAuthentication keyword, compared case-insensitively as DRF does
+# The key by its digest, as SQL written once: the ORM's queryset would cost more than the query (about
+# 0.4 ms of Python a request against 30 µs), on every request that sends a key.
+KEY_SQL = (f"SELECT id, name, rate, revoked_at IS NOT NULL FROM {ApiKey._meta.db_table} "
+           f"WHERE {ApiKey._meta.get_field('digest').column} = %s")
 _PLAIN = re.compile(r"[0-9A-Za-z.:\[\]%_-]{1,64}").fullmatch  # what may go into a cache key as it is
 
 
@@ -72,8 +79,10 @@ def caller_of(environ, rules: Policy) -> Caller:
     header = environ.get("HTTP_AUTHORIZATION")
     token = token_of(header) if header else None
     if token is not None:
-        found = ApiKey.objects.filter(digest=digest_of(token)).values_list("pk", "name", "rate", "revoked_at").first()
-        if found is None or found[3] is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(KEY_SQL, [digest_of(token)])
+            found = cursor.fetchone()
+        if found is None or found[3]:
             raise InvalidToken("Invalid token.")
         pk, name, rate, _ = found
         return Caller(name, f"key:{pk}", parse_rate(rate) if rate else rules.key)

@@ -1,6 +1,6 @@
 """The admin at `/admin/`, for curating the catalogue by hand: spacecraft, configurations, families,
-agencies, flights, docking events, stations, expeditions and images, with search, list filters, thumbnails and the derived
-figures shown read-only.
+agencies, flights, docking events, stations, expeditions and images, with search, list filters,
+thumbnails and the derived figures shown read-only.
 
 Writes through the admin are writes like any other: the database's triggers move the data version, so
 the next API request shows them (`catalog.changes`). What the admin adds is the figures' refresh: saving

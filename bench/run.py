@@ -526,7 +526,10 @@ def run_cases(args) -> tuple[list[dict], dict]:
                 ("docking-events-unique", "normal",
                  lambda name: unique_case(name, base, args, "", nonce, page=DOCKING_EVENTS_PAGE)),
             ]
+            chosen = set(filter(None, args.cases.split(",")))
             for name, body, case in cases:
+                if chosen and name not in chosen:
+                    continue
                 print(f"-- {name}", flush=True)
                 row = case(name)
                 runs = ceilings[body]
@@ -538,16 +541,19 @@ def run_cases(args) -> tuple[list[dict], dict]:
         size = detailed_file.stat().st_size
         detailed = ceiling_row(ceilings["detailed"], f"the {size:,} bytes of {PAGE}&mode=detailed", best)
         rows.insert(1, dict(detailed, case="ceiling-detailed"))
-        print("-- search-sqlite", flush=True)
-        rows.append(search_case("search-sqlite", base, args.seconds, nonce))
+        if not chosen or "search-sqlite" in chosen:
+            print("-- search-sqlite", flush=True)
+            rows.append(search_case("search-sqlite", base, args.seconds, nonce))
         memory = worker_rss_mb(server.pid)
         rows.append({"case": "rss", "url": "processes under spacedock serve after the SQLite cases", **memory,
                      "note": f"max VmRSS of {memory['workers']} worker(s) {memory['rss_mb']:.0f} MB "
                              f"(peak {memory['peak_mb']:.0f} MB)" if memory["rss_mb"] else "no worker found"})
-        if args.sustained_seconds > 0:
+        if args.sustained_seconds > 0 and (not chosen or "sustained" in chosen):
             print(f"-- sustained ({args.sustained_seconds} s)", flush=True)
             rows.append(sustained_case("sustained", base, server.pid, args.sustained_seconds, args.connections,
                                        nonce + "s"))
+    if postgres and chosen and "search-postgres" not in chosen:
+        postgres = None
     if postgres:
         base = f"http://{HOST}:{args.port + 2}"
         with spacedock_server("postgres", args.port + 2, postgres):
@@ -710,6 +716,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL case")
     parser.add_argument("--sustained-seconds", type=int, default=300,
                         help="length of the sustained-load case at saturation (default 300; 0 skips it)")
+    parser.add_argument("--cases", default="",
+                        help="comma-separated cases to run (default: all); the ceiling always runs")
     parser.add_argument("--output", type=Path, default=BENCH / "results.json",
                         help="JSON results (a .md is written beside it)")
     args = parser.parse_args(argv)

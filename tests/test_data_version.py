@@ -232,11 +232,14 @@ def test_a_write_to_a_related_table_from_another_connection_is_seen_at_once(serv
 
 
 def test_the_kept_cursor_follows_the_connection(db):
-    """`current()` keeps its cursor between requests, for as long as the connection is the same one: a
-    connection replaced since (closed at its max age, or after an error) gets a new cursor."""
+    """`current()` keeps a cursor of the driver's between requests; one that fails (its connection closed
+    since, at its max age or after an error) is replaced by the next read, which goes through Django."""
     before = changes.current()
     kept = changes._kept.cursor
     assert changes.current() == before and changes._kept.cursor is kept
-    changes._kept.raw = object()  # as if the connection had been replaced
+    kept.close()  # as if its connection had been closed
     m.DataVersion.objects.filter(pk=1).update(version=before + 5)
     assert changes.current() == before + 5 and changes._kept.cursor is not kept
+    with CaptureQueriesContext(connection) as queries:  # a test counting queries counts this one too
+        assert changes.current() == before + 5
+    assert len(queries.captured_queries) == 1

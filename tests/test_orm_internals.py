@@ -56,3 +56,16 @@ def test_a_table_read_through_a_named_index():
         sql, _ = orm_internals.compiled_sql(indexed)
         assert ("NOT INDEXED" if not index else f'INDEXED BY "{index}"') in sql, FENCE
         assert list(indexed[:7]) == list(queryset[:7]), FENCE
+
+
+@pytest.mark.django_db
+def test_the_drivers_connection_is_under_djangos():
+    raw = orm_internals.driver_connection(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    assert raw is orm_internals.driver_connection(connection), FENCE
+    cursor = raw.cursor()
+    cursor.execute("SELECT version FROM catalog_dataversion WHERE id = 1")
+    with connection.cursor() as theirs:
+        theirs.execute("SELECT version FROM catalog_dataversion WHERE id = 1")
+        assert cursor.fetchall() == theirs.fetchall(), FENCE

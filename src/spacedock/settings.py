@@ -114,6 +114,15 @@ MIDDLEWARE = [
     # A view that meets an unreachable database answers 503 + Retry-After (innermost: sees views' errors).
     "spacedock.ops.outages.DatabaseUnavailableMiddleware",
 ]
+# The site's own (the admin's login, sessions, messages and forms, the static files): the API's JSON answers
+# skip them (`api.direct`); the rest of MIDDLEWARE applies to every answer.
+SPACEDOCK_SITE_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+]
 
 X_FRAME_OPTIONS = "DENY"
 # Served over HTTPS through a proxy that terminates TLS and redirects plain HTTP (deploy/nginx): cookies

@@ -10,6 +10,7 @@ django_application = get_wsgi_application()
 
 from spacedock.access.gate import Gate  # noqa: E402 - needs the settings set up above
 from spacedock.api.caching import CacheFirst  # noqa: E402
+from spacedock.api.direct import Direct  # noqa: E402
 from spacedock.ops.requests import Operable  # noqa: E402
 
-application = Operable(Gate(CacheFirst(django_application)))
+application = Operable(Gate(CacheFirst(Direct(django_application))))

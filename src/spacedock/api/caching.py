@@ -8,13 +8,17 @@ a strong ETag known before anything is rendered, and the response cache's key:
 
 - a revalidation whose ETag still matches is answered `304` here;
 - a response the cache holds is answered here, with the status and headers it was first sent with;
-- anything else goes to Django, and a `200` it answers is stored on its way out;
+- anything else goes on (`api.direct`, Django), and a `200` it answers is stored on its way out;
 - a database that cannot be reached is answered `503` with `Retry-After` (`ops.outages`).
 
 Entries live `SPACEDOCK_MAX_AGE` seconds, the `Cache-Control: max-age` clients are told, so no cached
 live figure is older than that. Requests with other conditions (If-Match, ...) and HEAD go to Django,
-whose ConditionalGetMiddleware answers them with the same ETag. The cache is Django's (`CACHE_URL`:
-local memory by default, Redis in production).
+whose ConditionalGetMiddleware answers them with the same ETag.
+
+Two tiers: each worker's last responses (`Recent`, in memory, unpickled), in front of Django's cache when
+that is shared by every process (`CACHE_URL=redis://...`, production). With `locmem://` (the default) or
+`dummy://` Django's cache is not used for responses: it would hold fewer of this worker's responses than
+`Recent` does, at a pickled copy per response.
 """
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ from time import monotonic
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -38,7 +44,7 @@ from spacedock.ops.outages import UNREACHABLE as DATABASE_UNREACHABLE
 from spacedock.ops.outages import wsgi_answer as database_unavailable
 
 from .pagination import COUNTS, PageIds
-from .render.context import API_PREFIX, origin
+from .render.context import API_PREFIX, ORIGIN, origin
 from .render.shared import SHARED
 
 # A page of 100 is 200 KB (normal) to 1 MB (detailed) uncompressed: both are kept. Bigger bodies are not.
@@ -64,7 +70,7 @@ class Identity:
 def identify(environ, max_age: int) -> Identity:
     """The identity of the response to this request; raises what Django would answer instead (a host
     not allowed, a database down)."""
-    base = _origin(environ)
+    base = environ[ORIGIN] = _origin(environ)
     moment = clock.now(max_age)
     version = changes.current()
     # The raw parameters, whatever their order in the URL (a stable sort by name keeps a repeated
@@ -154,9 +160,10 @@ class CacheFirst:
             environ[OUTCOME] = "revalidated"
             start_response("304 Not Modified", [("ETag", tag), ("Vary", VARY), ("Cache-Control", f"max-age={max_age}")])
             return []
+        shared = shared_cache()
         hit = RECENT.get(identity.key)
-        if hit is None:
-            hit = OUTAGE.call(caches["default"].get, identity.key)
+        if hit is None and shared is not None:
+            hit = OUTAGE.call(shared.get, identity.key)
             if hit is not None:
                 RECENT.keep(identity.key, hit, max_age)
         if hit is not None:
@@ -180,9 +187,22 @@ class CacheFirst:
             if len(body) <= MAX_CACHED_BYTES:
                 entry = (body, sent["status"], tuple(sent["headers"]))
                 RECENT.keep(identity.key, entry, max_age)
-                OUTAGE.call(caches["default"].set, identity.key, entry, max_age)
+                if shared is not None:
+                    OUTAGE.call(shared.set, identity.key, entry, max_age)
             return [body]
         return result
+
+
+# Backends that hold entries for this process only (or none): `Recent` already keeps more of this process's
+# responses, unpickled, so storing them there too would cost a copy and a pickle per response for nothing.
+PROCESS_BACKENDS = (LocMemCache, DummyCache)
+
+
+def shared_cache():
+    """The response cache shared by every process (Django's `default` cache: Redis in production), or None
+    when that cache is this process's own (`locmem://`, the default) or none (`dummy://`)."""
+    cache = caches["default"]
+    return None if isinstance(cache, PROCESS_BACKENDS) else cache
 
 
 class Recent:

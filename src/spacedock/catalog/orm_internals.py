@@ -2,7 +2,8 @@
 
 Spacedock reads rows through SQL the ORM compiled once (`api.render.prepared`), reads SQLite tables
 through a named index (`api.listing`), and pages or copies a queryset's SQL as it stands
-(`api.pagination`, `catalog.search`). Those need parts of Django that are not its public API: what is
+(`api.pagination`, `catalog.search`), and reads the data version through the driver's own connection
+(`catalog.changes`). Those need parts of Django that are not its public API: what is
 used is here and nowhere else, and tests/test_orm_internals.py checks each piece against the ORM's own
 answers, so a Django upgrade that changes one fails there, naming this module.
 """
@@ -84,3 +85,10 @@ def through_index(queryset, index: str):
     alias = query.get_initial_alias()
     query.alias_map[alias] = IndexedTable(query.alias_map[alias].table_name, alias, index)
     return queryset
+
+
+def driver_connection(connection):
+    """The database driver's connection under Django's wrapper (sqlite3's, psycopg's), connected if it
+    was not."""
+    connection.ensure_connection()
+    return connection.connection

@@ -9,6 +9,8 @@ from django.conf import settings
 from spacedock.catalog import changes, clock
 
 API_PREFIX = "/2.3.0/"
+# The WSGI environ key of the request's origin once validated (`api.caching` works it out for the cache key).
+ORIGIN = "spacedock.origin"
 
 
 class Context:
@@ -46,7 +48,7 @@ def origin(request) -> str:
     against ALLOWED_HOSTS). Worked out once per request: the cache key, the shapes' `url`s and the page
     links all need it, and `get_host()` validates against ALLOWED_HOSTS each time."""
     request = getattr(request, "_request", request)
-    known = request.__dict__.get("_spacedock_origin")
+    known = request.META.get(ORIGIN) or request.__dict__.get("_spacedock_origin")
     if known is None:
         host = request.get_host()  # validated against ALLOWED_HOSTS in any case
         known = request._spacedock_origin = settings.SPACEDOCK_BASE_URL or f"{request.scheme}://{host}"

@@ -53,6 +53,7 @@ class DockingEventNormalKind(Kind):
     """`DockingEventEndpointNormal`: the target side, the mode, then the chaser side (minis)."""
 
     shared = True  # while its flights' spacecraft are settled: their figures and durations then stay put
+    template = True  # kept by the ten thousand: its own bytes between its spacecraft's, station's, location's
     name = "docking_event_normal"
     model = DockingEvent
     columns = ("id", "docking", "departure", "docking_location_id", "space_station_target_id",

@@ -63,7 +63,7 @@ class Refs:
                 self._new_shared.append(key)
             obj = self._objects[key] = {}
             self._pending.setdefault(kind, []).append(pk)
-            if self._marking and kind.shared and not kind.template:  # kept by resolve(): its entry then
+            if self._marking and kind.shared:  # kept by resolve(): its entry then
                 return self.mark(key, None)
         return obj
 
@@ -142,7 +142,7 @@ class Refs:
         # Kept for the data version or (live) this moment. A shape embeds only kinds of a higher level: those
         # are kept first, so the entry of any marker a shape holds is known when it is encoded.
         kinds = self._kinds
-        for key in sorted(self._new_shared, key=lambda k: (kinds[k[0]].template, -depth(kinds[k[0]]))):
+        for key in sorted(self._new_shared, key=lambda k: -depth(kinds[k[0]])):
             obj, kind = self._objects[key], kinds[key[0]]
             if obj:  # found
                 entry = SHARED.put(self.ctx, key, obj, self._marks, moving=key in self._unkept, template=kind.template)

@@ -18,7 +18,7 @@ from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 
 from spacedock import wsgi
-from spacedock.catalog import changes
+from spacedock.catalog import changes, hot_reads
 from spacedock.catalog import models as m
 from spacedock.ingest.importer import import_paths
 
@@ -235,11 +235,11 @@ def test_the_kept_cursor_follows_the_connection(db):
     """`current()` keeps a cursor of the driver's between requests; one that fails (its connection closed
     since, at its max age or after an error) is replaced by the next read, which goes through Django."""
     before = changes.current()
-    kept = changes._kept.cursor
-    assert changes.current() == before and changes._kept.cursor is kept
+    kept = hot_reads._kept.cursor
+    assert changes.current() == before and hot_reads._kept.cursor is kept
     kept.close()  # as if its connection had been closed
     m.DataVersion.objects.filter(pk=1).update(version=before + 5)
-    assert changes.current() == before + 5 and changes._kept.cursor is not kept
+    assert changes.current() == before + 5 and hot_reads._kept.cursor is not kept
     with CaptureQueriesContext(connection) as queries:  # a test counting queries counts this one too
         assert changes.current() == before + 5
     assert len(queries.captured_queries) == 1

@@ -3,9 +3,8 @@
 trusted proxies of `SPACEDOCK_TRUSTED_PROXIES` only).
 
 A key is looked up in the database on every request that sends one (one query by the indexed digest, in SQL
-written once),
-never cached: a key revoked through any process or the command line is refused by every process on its
-next request. A request without a key reads nothing.
+written once, through a kept cursor: `catalog.hot_reads`), never cached: a key revoked through any process
+or the command line is refused by every process on its next request. A request without a key reads nothing.
 """
 from __future__ import annotations
 
@@ -14,8 +13,7 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import connection
-
+from spacedock.catalog import hot_reads
 from spacedock.ops.logs import client_address, parse_addresses
 
 from .models import ApiKey, digest_of
@@ -79,9 +77,7 @@ def caller_of(environ, rules: Policy) -> Caller:
     header = environ.get("HTTP_AUTHORIZATION")
     token = token_of(header) if header else None
     if token is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(KEY_SQL, [digest_of(token)])
-            found = cursor.fetchone()
+        found = hot_reads.one_row(KEY_SQL, (digest_of(token),))
         if found is None or found[3]:
             raise InvalidToken("Invalid token.")
         pk, name, rate, _ = found

@@ -1,9 +1,9 @@
 """Request counters in Django's cache, so that a limit holds across every process sharing it.
 
-A caller's requests are counted in fixed windows of the rate's period (`cache.add` then `cache.incr`, both
-atomic in Redis and in local memory): the window a request falls in decides, whichever process serves
-it. Each caller's windows are offset by a hash of its identity, so that callers' windows do not all
-restart at the same instant. Unlike DRF's sliding window (a list of timestamps per caller, read and
+A caller's requests are counted in fixed windows of the rate's period (`cache.incr`, and `cache.add` for a
+window's first request, both atomic in Redis and in local memory): the window a request falls in decides,
+whichever process serves it. Each caller's windows are offset by a hash of its identity, so that callers'
+windows do not all restart at the same instant. Unlike DRF's sliding window (a list of timestamps per caller, read and
 written back, which loses counts between processes), this is one small integer per caller, and it can
 let through at most twice the rate across a window boundary.
 
@@ -35,6 +35,16 @@ def window(caller: Caller, now: float) -> tuple[str, float]:
     return f"{PREFIX}{caller.bucket}:{start}", start + seconds
 
 
+def _incr_or_one(cache, key, ttl: int) -> int:
+    """Another process added the counter between our `incr` and `add`: count on it (or start again, if it
+    expired meanwhile)."""
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.add(key, 1, ttl)
+        return 1
+
+
 class Counters:
     """The callers' counts, and the cache's health in this process."""
 
@@ -49,12 +59,11 @@ class Counters:
         key, ends = window(caller, now)
         cache = caches[self.alias]
         try:
-            cache.add(key, 0, math.ceil(ends - now) + 1)
             try:
-                count = cache.incr(key)
-            except ValueError:  # expired between the two: the window is new
-                cache.add(key, 1, math.ceil(ends - now) + 1)
-                count = 1
+                count = cache.incr(key)  # one operation for every request of a window but its first
+            except ValueError:  # the window's first request (or its counter just expired)
+                ttl = math.ceil(ends - now) + 1
+                count = 1 if cache.add(key, 1, ttl) else _incr_or_one(cache, key, ttl)
         except Exception as exc:  # noqa: BLE001 - whatever the backend raises, the request is still served
             self.failed(exc)
             return None

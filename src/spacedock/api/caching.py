@@ -25,8 +25,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
 from time import monotonic
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
@@ -57,8 +57,7 @@ UNCACHED = "spacedock.uncached"  # set by an outer layer for a request never cac
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(NamedTuple):
     """What a response is built from (the data version, the figures' moment) and what it is known by."""
 
     version: int

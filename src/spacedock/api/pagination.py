@@ -6,6 +6,7 @@ built here the same way from one parse of the URL instead of four. Where DRF sil
 """
 import re
 from array import array
+from functools import lru_cache
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
 
 from django.db import connections
@@ -160,6 +161,11 @@ def _parse(request):
                                               for key, values in parse_qs(query, keep_blank_values=True).items()}
 
 
+@lru_cache(maxsize=16)
+def _encoded_key(key: str) -> str:
+    return quote_plus(key)
+
+
 class LL2Pagination(LimitOffsetPagination):
     default_limit = 10
     max_limit = 100
@@ -197,8 +203,10 @@ class LL2Pagination(LimitOffsetPagination):
             if value is None:
                 pieces.pop(key, None)
             else:  # a whole number: its text is its encoding
-                pieces[key] = f"{quote_plus(key)}={value:d}"
+                pieces[key] = f"{_encoded_key(key)}={value:d}"
         query = "&".join(piece for _, piece in sorted(pieces.items()) if piece)
+        if not fragment and scheme and netloc and path.startswith("/"):  # what urlunsplit writes then
+            return f"{scheme}://{netloc}{path}?{query}" if query else f"{scheme}://{netloc}{path}"
         return urlunsplit((scheme, netloc, path, query, fragment))
 
     def get_next_link(self):

@@ -6,14 +6,16 @@ messages and CSRF forms, the static files) and sends `request_started`/`request_
 never asked before (the response cache's miss) that was half of a worker's time, the view's own work the
 other half. An API answer in JSON needs none of it: here the request is resolved with Django's URLconf
 and given to the same DRF view (`api.views`, its dispatch, negotiation, errors and `body()`), wrapped in
-the middleware that does apply to it: `MIDDLEWARE` without `SPACEDOCK_SITE_MIDDLEWARE`. What a client
-receives is the same status, headers and bytes as through Django's handler (`tests/test_direct.py`).
+the middleware that has work to do for it: `MIDDLEWARE` without `SPACEDOCK_SITE_MIDDLEWARE` and without
+`DONE_HERE`. What a client receives is the same status, headers and bytes as through Django's handler
+(`tests/test_direct.py`).
 
-Everything else goes to Django: other methods and HEAD, conditions other than `If-None-Match`, another
-format (the browsable page needs the session and login), a path no API view answers. A request the view
-refuses (`400`, `404`) is answered by the view as always, and logged as Django's handler logs it (a warning
-of `django.request`). An unexpected exception goes to Django, which answers it as always; an unreachable
-database or a statement stopped by the timeout is answered `503` here (`ops.outages`), without asking again.
+It takes a GET identified by the response cache (`api.caching`: caching on) with no condition left (a
+matching `If-None-Match` was answered 304 there). Everything else goes to Django: other methods and HEAD,
+any `If-*` header, caching off, another format (the browsable page needs the session and login), a path
+no API view answers. So does a request the view refuses (`400`, `404`: Django answers it again, with its
+ETag and log line) or fails on. An unreachable database or a statement stopped by the timeout is answered
+`503` here (`ops.outages`), without asking the database again.
 
 Connections: Django's handler sends `request_started` and `request_finished` around each request, whose
 receivers close connections past `CONN_MAX_AGE` or broken; here `request_finished` is sent at most once a
@@ -21,7 +23,6 @@ second, since the signals cost as much as a small page.
 """
 from __future__ import annotations
 
-import logging
 from time import monotonic
 
 from django.conf import settings
@@ -33,19 +34,49 @@ from django.utils.module_loading import import_string
 from spacedock.ops.outages import UNREACHABLE as DATABASE_UNREACHABLE
 from spacedock.ops.outages import response as database_unavailable
 
-from .caching import OTHER_CONDITIONS, UNCACHED
+from .caching import IDENTITY, OTHER_CONDITIONS
 from .render.context import API_PREFIX
 from .views import PLAIN_ACCEPT, EndpointView
 
-request_log = logging.getLogger("django.request")  # Django's: 4xx answers are its warnings
 CONNECTION_CHECK_SECONDS = 1.0
 MAX_ROUTES = 4096
 
 
+# Middleware with nothing to do for the requests `Direct` takes (an identified JSON GET, no condition left)
+# but what is done here instead: ConditionalGetMiddleware (the ETag is the identity's; a matching
+# If-None-Match was answered 304 before, any other goes to Django), CommonMiddleware (the path resolved as it
+# is: no redirect; its Content-Length is written in its place, `with_content_length`),
+# DatabaseUnavailableMiddleware (its 503 is `Direct`'s own `except`).
+DONE_HERE = (
+    "django.middleware.http.ConditionalGetMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "spacedock.ops.outages.DatabaseUnavailableMiddleware",
+)
+
+
+def with_content_length(get_response):
+    """CommonMiddleware's part for these answers: their Content-Length."""
+    def middleware(request):
+        response = get_response(request)
+        if not response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
+    return middleware
+
+
 def api_middleware() -> list:
-    """`MIDDLEWARE` without the site's own (`SPACEDOCK_SITE_MIDDLEWARE`), outermost first, as classes."""
+    """`MIDDLEWARE` without the site's own (`SPACEDOCK_SITE_MIDDLEWARE`) and what has nothing to do here
+    (`DONE_HERE`, CommonMiddleware's Content-Length written in its place), outermost first."""
     site = set(settings.SPACEDOCK_SITE_MIDDLEWARE)
-    return [import_string(path) for path in settings.MIDDLEWARE if path not in site]
+    chain = []
+    for path in settings.MIDDLEWARE:
+        if path == "django.middleware.common.CommonMiddleware":
+            chain.append(with_content_length)
+        elif path not in site and path not in DONE_HERE:
+            chain.append(import_string(path))
+    if with_content_length not in chain:
+        chain.append(with_content_length)
+    return chain
 
 
 def wants_json(environ) -> bool:
@@ -70,8 +101,9 @@ class Direct:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(API_PREFIX) or UNCACHED in environ \
-                or any(name in environ for name in OTHER_CONDITIONS) or not wants_json(environ):
+        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(API_PREFIX) or IDENTITY not in environ \
+                or "HTTP_IF_NONE_MATCH" in environ or any(name in environ for name in OTHER_CONDITIONS) \
+                or not wants_json(environ):
             return self.application(environ, start_response)
         match = self.routes.get(path)
         if match is None:
@@ -89,9 +121,9 @@ class Direct:
             response = database_unavailable(exc, request)
         except Exception:  # noqa: BLE001 - not an expected condition: Django answers it, as it would have
             return self.application(environ, start_response)
-        if 400 <= response.status_code < 500:  # a bad parameter, an unknown id: logged as Django's handler logs it
-            request_log.warning("%s: %s", response.reason_phrase, request.path.encode("unicode_escape").decode("ascii"),
-                                extra={"status_code": response.status_code, "request": request})
+        else:
+            if response.status_code != 200:  # a bad parameter, an unknown id: Django answers it as always
+                return self.application(environ, start_response)
         start_response(f"{response.status_code} {response.reason_phrase}", [
             *response.items(), *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values())])
         return [response.content]

@@ -39,8 +39,34 @@ class EndpointView(GenericAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        self.set_context(request)
+
+    def set_context(self, request):
         identity = identity_of(request)  # set when api.caching identified the response
         self.ctx = Context.from_request(request, *((identity.version, identity.moment) if identity else ()))
+
+    @classmethod
+    def answers_plainly(cls) -> bool:
+        """Whether `json_answer` answers as `dispatch` would: no authentication, permission, throttle or
+        versioning to apply (keys and limits are `access.gate`'s, before any view), and JSON the first
+        renderer (what negotiation picks for a JSON client)."""
+        return not (cls.authentication_classes or cls.permission_classes or cls.throttle_classes
+                    or cls.versioning_class) and issubclass(cls.renderer_classes[0], LL2JSONRenderer)
+
+    def json_answer(self, django_request, *args, **kwargs) -> HttpResponse:
+        """What `dispatch` answers a JSON client (`api.direct`) when the request is good: DRF's request,
+        the JSON renderer chosen, `body()`, `finalize_response`, without the checks that have nothing to
+        do (`answers_plainly`). Raises what `dispatch` would answer as an error."""
+        self.args, self.kwargs = args, kwargs
+        request = self.request = self.initialize_request(django_request, *args, **kwargs)
+        self.headers = self.default_response_headers
+        self.format_kwarg = None
+        renderer = self.get_renderers()[0]
+        request.accepted_renderer, request.accepted_media_type = renderer, renderer.media_type
+        request.version, request.versioning_scheme = None, None
+        self.set_context(request)
+        response = HttpResponse(self.body(request, *args, **kwargs), content_type="application/json")
+        return self.finalize_response(request, response, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         body = self.body(request, *args, **kwargs)

@@ -140,7 +140,7 @@ def parameter_names(endpoint):
     names = ["limit", "offset", "mode", "format", "ordering"]
     if endpoint.search_fields or endpoint.search_index:
         names.append("search")
-    return names + endpoint.filter_names
+    return [*names, *endpoint.filter_names]
 
 
 def raw_text():

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from spacedock.api.pagination import COUNTS
 from spacedock.api.render.shared import SHARED
+from spacedock.catalog import figures, station_figures
 from spacedock.catalog import models as m
-from spacedock.catalog import station_figures
 
 from .helpers import CAPTURE_MOMENT
 
@@ -116,6 +116,29 @@ def test_sql_figures_equal_python_figures(db, moment):
     rows = list(m.SpaceStation.objects.values("id", "reported_onboard_crew"))
     station_figures.live_figures(rows, moment)
     assert sql == {row["id"]: (row["onboard_crew"], row["docked_vehicles"]) for row in rows}
+
+
+@pytest.mark.parametrize("moment", [CAPTURED, dt.datetime(1990, 1, 1, tzinfo=dt.UTC),
+                                    dt.datetime(2030, 1, 1, tzinfo=dt.UTC)])
+def test_docked_and_pending_counted_in_sql_are_the_python_ones(db, moment):
+    """`live_figures` counts docked and still-to-come events in SQL: the same as `figures.is_on` and
+    `is_pending` over every event, departures unknown or to come included."""
+    events = list(m.DockingEvent.objects.order_by("id").values_list("id", flat=True)[:3])
+    far = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
+    m.DockingEvent.objects.filter(pk=events[0]).update(departure=far)
+    m.DockingEvent.objects.filter(pk=events[1]).update(departure=None)
+    m.DockingEvent.objects.filter(pk=events[2]).update(docking=far, departure=None)
+    docked, pending = {}, set()
+    for station, start, end in m.DockingEvent.objects.values_list("space_station_target_id", "docking", "departure"):
+        docked[station] = docked.get(station, 0) + figures.is_on(start, end, moment)
+        if figures.is_pending(start, end, moment):
+            pending.add(station)
+    rows = list(m.SpaceStation.objects.values("id", "reported_onboard_crew"))
+    station_figures.live_figures(rows, moment)
+    for row in rows:
+        assert row["docked_vehicles"] == docked.get(row["id"], 0), row["id"]
+        if row["id"] in pending:
+            assert not row["settled"], row["id"]
 
 
 def test_figures_move_with_the_clock(api, settings):

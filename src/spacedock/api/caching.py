@@ -152,19 +152,22 @@ class CacheFirst:
                 return self.application(environ, _fresh_for(start_response, max_age))
             if DATABASE.down:
                 DATABASE.answered()
-        if identity is None or method == "HEAD" or any(name in environ for name in OTHER_CONDITIONS):
+        if identity is None or method == "HEAD" or "HTTP_IF_MATCH" in environ \
+                or "HTTP_IF_UNMODIFIED_SINCE" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:  # OTHER_CONDITIONS
             return self.application(environ, _fresh_for(start_response, max_age))
         tag = matching_tag(environ.get("HTTP_IF_NONE_MATCH"), identity.etag)
         if tag is not None:
             environ[OUTCOME] = "revalidated"
             start_response("304 Not Modified", [("ETag", tag), ("Vary", VARY), ("Cache-Control", f"max-age={max_age}")])
             return []
-        shared = shared_cache()
         hit = RECENT.get(identity.key)
-        if hit is None and shared is not None:
-            hit = OUTAGE.call(shared.get, identity.key)
-            if hit is not None:
-                RECENT.keep(identity.key, hit, max_age)
+        shared = None
+        if hit is None:
+            shared = shared_cache()
+            if shared is not None:
+                hit = OUTAGE.call(shared.get, identity.key)
+                if hit is not None:
+                    RECENT.keep(identity.key, hit, max_age)
         if hit is not None:
             environ[OUTCOME] = "hit"
             body, status, headers = hit

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from spacedock.catalog import figures, search, station_figures
 from spacedock.catalog import models as m
@@ -48,9 +49,10 @@ class Endpoint:
     clock_filters: tuple[str, ...] = ()
     examples: dict[str, str] = field(default_factory=dict)  # mode, filter, search, ordering -> query
 
-    @property
-    def filter_names(self) -> list[str]:
-        return sorted(self.filterset.base_filters) if self.filterset else []
+    @cached_property
+    def filter_names(self) -> tuple[str, ...]:
+        """The filter parameters, sorted (worked out once: every list request asks)."""
+        return tuple(sorted(self.filterset.base_filters)) if self.filterset else ()
 
     def description(self) -> str:
         """The markdown LL2 puts at the top of each page (same words, same order)."""

@@ -29,6 +29,12 @@ def _on(prefix_start: str, prefix_end: str, at: dt.datetime) -> Q:
     return Q(**{f"{prefix_start}__lte": at}) & (Q(**{f"{prefix_end}__isnull": True}) | Q(**{f"{prefix_end}__gt": at}))
 
 
+def _pending(prefix_start: str, prefix_end: str, at: dt.datetime) -> Q:
+    """`figures.is_pending` as a condition: on, or still to come (with no start, only an end to come)."""
+    return (Q(**{f"{prefix_end}__gt": at}) | Q(**{f"{prefix_start}__gt": at})
+            | Q(**{f"{prefix_start}__isnull": False, f"{prefix_end}__isnull": True}))
+
+
 def active_expeditions(at: dt.datetime):
     return Expedition.objects.filter(_on("start", "end", at))
 
@@ -73,10 +79,14 @@ def live_figures(rows, at: dt.datetime) -> None:
         expeditions.setdefault(station, []).append((pk, start, end, crew))
     docked: dict = {}
     pending = set()  # stations whose figures can still change after `at`
-    for station, start, end in DockingEvent.objects.filter(space_station_target_id__in=ids).values_list(
-            "space_station_target_id", "docking", "departure"):
-        docked[station] = docked.get(station, 0) + is_on(start, end, at)
-        if is_pending(start, end, at):
+    # Counted in SQL (`is_on` and `is_pending` as conditions): a station is the target of thousands of events.
+    for station, on, to_come in (DockingEvent.objects.filter(space_station_target_id__in=ids).order_by()
+                                 .values("space_station_target_id")
+                                 .annotate(on=Count("id", filter=_on("docking", "departure", at)),
+                                           to_come=Count("id", filter=_pending("docking", "departure", at)))
+                                 .values_list("space_station_target_id", "on", "to_come")):
+        docked[station] = on
+        if to_come:
             pending.add(station)
     for row in rows:
         own = expeditions.get(row["id"], [])

@@ -9,9 +9,11 @@ The same goes to bench/results.json (with the machine's facts) and bench/results
 Cases: `ceiling` (bench/ceiling.py returning the bytes of the `?limit=100` page, 2 workers, the same
 malloc settings as `spacedock serve`): first served by each server of CEILING_SERVERS in turn (granian,
 gunicorn sync, gunicorn gthread), the fastest of them is the ceiling, so that a case's ratio is to the
-best any Python server does, not to the server Spacedock happens to run. That server's ceiling is then
-run again before the first case and after each of the five below, and each of those is compared with
-the mean of the two ceiling runs around it, since a shared machine's speed drifts within a run.
+best any Python server does, not to the server Spacedock happens to run. Each case below then runs in
+slices (--slices, 3 by default, of --seconds split between them), each slice between two slices of that
+ceiling serving the same bytes, and is compared with the mean of the ceiling slices around its own: a
+shared machine's speed drifts within minutes (seen here: the same ceiling from 3,900 to 8,100 req/s in
+one run), and so both sides see the same drift.
 `normal-unique` and `detailed-unique` (pages of 100, every URL new: bench/unique.lua);
 `stations-unique` and `docking-events-unique` (the stations side's lists, every URL new, held to
 normal-unique's target);
@@ -443,9 +445,10 @@ DOCKING_EVENTS_PAGE = "/2.3.0/docking_events/?limit=100"
 KEYED_RATE = "1000000000/day"
 
 
-def keyed_case(name: str, args, database_url: str, nonce: str) -> dict:
-    """normal-unique with throttling on and a valid key on every request (a server of its own on port + 4):
-    each request looks its key up and counts it."""
+@contextlib.contextmanager
+def keyed_server(args, database_url: str, nonce: str):
+    """A server of its own (port + 4) with throttling on and a new valid key: yields its base URL and the
+    header that sends the key, so that each request looks its key up and counts it."""
     env = dict(os.environ, DATABASE_URL=database_url)
     key_name = f"bench-{nonce}"
     key = subprocess.run([str(SPACEDOCK), "keys", "create", key_name], env=env, capture_output=True, text=True,
@@ -455,10 +458,29 @@ def keyed_case(name: str, args, database_url: str, nonce: str) -> dict:
         with spacedock_server("keyed", args.port + 4, database_url, SPACEDOCK_ANON_RATE=KEYED_RATE,
                               SPACEDOCK_KEY_RATE=KEYED_RATE):
             warm_up(base)
-            row = unique_case(name, base, args, "", nonce + "k", headers=[f"Authorization: Token {key}"])
+            yield base, [f"Authorization: Token {key}"]
     finally:
         subprocess.run([str(SPACEDOCK), "keys", "revoke", key_name], env=env, capture_output=True, timeout=60)
-    row["note"] = f"every URL new, a key on each, limits {KEYED_RATE}"
+
+
+def merged(parts: list[dict]) -> dict:
+    """One result of a case's slices (each as long as the others): mean req/s, median p50, highest p99,
+    counts and errors summed; the last slice's note."""
+    p50s = sorted(part["p50_ms"] for part in parts if part.get("p50_ms") is not None)
+    row = dict(parts[-1])
+    row.update(
+        requests_per_sec=sum(part["requests_per_sec"] for part in parts) / len(parts),
+        p50_ms=p50s[len(p50s) // 2] if p50s else None,
+        p99_ms=max((part["p99_ms"] for part in parts if part.get("p99_ms") is not None), default=None),
+        requests=sum(part["requests"] for part in parts),
+        non_2xx_3xx=sum(part.get("non_2xx_3xx", 0) for part in parts),
+        socket_errors={kind: sum(part.get("socket_errors", {}).get(kind, 0) for part in parts)
+                       for kind in ("connect", "read", "write", "timeout")},
+        slices=[round(part["requests_per_sec"]) for part in parts],
+    )
+    if any("statuses" in part for part in parts):
+        row["statuses"] = {code: sum(part.get("statuses", {}).get(code, 0) for part in parts)
+                           for code in ("200", "304", "other")}
     return row
 
 
@@ -512,30 +534,43 @@ def run_cases(args) -> tuple[list[dict], dict]:
             for url in ceiling_urls.values():
                 for _ in range(8):
                     fetch(url + "/")
-            # The ceiling is measured before and after each case, so each case is compared with the ceiling
-            # of its own minutes: on a shared machine the speed of both drifts within one run.
-            ceilings = {body: [ceiling_run(url, args, 1)] for body, url in ceiling_urls.items()}
-            cases = [
-                ("normal-unique", "normal", lambda name: unique_case(name, base, args, "", nonce)),
-                ("keyed-unique", "normal", lambda name: keyed_case(name, args, sqlite_url, nonce)),
-                ("detailed-unique", "detailed", lambda name: unique_case(name, base, args, "&mode=detailed", nonce)),
-                ("repeated-full", "normal", lambda name: full_case(name, base, args, len(page))),
-                ("revalidated-304", "normal", lambda name: revalidated_case(name, base, args)),
-                ("stations-unique", "normal",
-                 lambda name: unique_case(name, base, args, "", nonce, page=STATIONS_PAGE, steps=1)),
-                ("docking-events-unique", "normal",
-                 lambda name: unique_case(name, base, args, "", nonce, page=DOCKING_EVENTS_PAGE)),
+            sliced = argparse.Namespace(**{**vars(args), "seconds": max(2, -(-args.seconds // args.slices))})
+            ceilings = {body: [ceiling_run(url, sliced, 1)] for body, url in ceiling_urls.items()}
+            plain = lambda: contextlib.nullcontext((base, []))  # noqa: E731 - the SQLite server as it is
+            cases = [  # name, the ceiling's page, the server (base URL, headers), one slice of the case
+                ("normal-unique", "normal", plain,
+                 lambda name, url, a, n, h: unique_case(name, url, a, "", n, headers=h)),
+                ("keyed-unique", "normal", lambda: keyed_server(args, sqlite_url, nonce),
+                 lambda name, url, a, n, h: dict(unique_case(name, url, a, "", n, headers=h),
+                                                 note=f"every URL new, a key on each, limits {KEYED_RATE}")),
+                ("detailed-unique", "detailed", plain,
+                 lambda name, url, a, n, h: unique_case(name, url, a, "&mode=detailed", n)),
+                ("repeated-full", "normal", plain, lambda name, url, a, n, h: full_case(name, url, a, len(page))),
+                ("revalidated-304", "normal", plain, lambda name, url, a, n, h: revalidated_case(name, url, a)),
+                ("stations-unique", "normal", plain,
+                 lambda name, url, a, n, h: unique_case(name, url, a, "", n, page=STATIONS_PAGE, steps=1)),
+                ("docking-events-unique", "normal", plain,
+                 lambda name, url, a, n, h: unique_case(name, url, a, "", n, page=DOCKING_EVENTS_PAGE)),
             ]
             chosen = set(filter(None, args.cases.split(",")))
-            for name, body, case in cases:
+            # Each case runs in slices, each between two slices of the ceiling serving the same bytes: a
+            # shared machine's speed drifts within minutes, and both sides then see the same drift.
+            for name, body, server_of, one_slice in cases:
                 if chosen and name not in chosen:
                     continue
-                print(f"-- {name}", flush=True)
-                row = case(name)
+                print(f"-- {name} ({args.slices} slices of {sliced.seconds} s)", flush=True)
                 runs = ceilings[body]
-                runs.append(ceiling_run(ceiling_urls[body], args, len(runs) + 1))
-                row["ceiling_rps"] = (runs[-2]["requests_per_sec"] + runs[-1]["requests_per_sec"]) / 2
-                row["note"] += f"; ceiling ({body} page) around it {row['ceiling_rps']:,.0f} req/s"
+                around = [runs[-1]]
+                parts = []
+                with server_of() as (url, headers):
+                    for i in range(args.slices):
+                        parts.append(one_slice(name, url, sliced, f"{nonce}{name}{i}", headers))
+                        runs.append(ceiling_run(ceiling_urls[body], sliced, len(runs) + 1))
+                        around.append(runs[-1])
+                row = merged(parts)
+                row["case"] = name
+                row["ceiling_rps"] = sum(run["requests_per_sec"] for run in around) / len(around)
+                row["note"] += f"; ceiling ({body} page) around its slices {row['ceiling_rps']:,.0f} req/s"
                 rows.append(row)
         rows.insert(0, ceiling_row(ceilings["normal"], f"the {len(page):,} bytes of {PAGE}", best, qualifiers))
         size = detailed_file.stat().st_size
@@ -716,13 +751,15 @@ def main(argv=None) -> int:
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL case")
     parser.add_argument("--sustained-seconds", type=int, default=300,
                         help="length of the sustained-load case at saturation (default 300; 0 skips it)")
+    parser.add_argument("--slices", type=int, default=3,
+                        help="slices each case runs in, between slices of the ceiling (default 3)")
     parser.add_argument("--cases", default="",
                         help="comma-separated cases to run (default: all); the ceiling always runs")
     parser.add_argument("--output", type=Path, default=BENCH / "results.json",
                         help="JSON results (a .md is written beside it)")
     args = parser.parse_args(argv)
-    if args.connections < WRK_THREADS or args.seconds < 1 or args.spacecraft < 0:
-        parser.error(f"--connections must be at least {WRK_THREADS}, --seconds at least 1")
+    if args.connections < WRK_THREADS or args.seconds < 1 or args.spacecraft < 0 or args.slices < 1:
+        parser.error(f"--connections must be at least {WRK_THREADS}, --seconds and --slices at least 1")
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2

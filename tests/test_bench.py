@@ -294,3 +294,18 @@ def test_stations_side_lists_are_held_to_the_spacecraft_lists_target():
     assert run.TARGETS["stations-unique"] == run.TARGETS["docking-events-unique"] == run.TARGETS["normal-unique"]
     assert run.STATIONS_PAGE.startswith("/2.3.0/space_stations/?limit=100")
     assert run.DOCKING_EVENTS_PAGE == "/2.3.0/docking_events/?limit=100"
+
+
+def test_a_cases_slices_are_merged_into_one_row():
+    """A case runs in slices between slices of the ceiling: its row is their mean rate, median p50, highest
+    p99, and every request and error counted."""
+    parts = [{"requests_per_sec": 100.0, "p50_ms": 2.0, "p99_ms": 9.0, "requests": 300, "non_2xx_3xx": 0,
+              "socket_errors": {"timeout": 1}, "note": "every URL new"},
+             {"requests_per_sec": 200.0, "p50_ms": 1.0, "p99_ms": 5.0, "requests": 600, "non_2xx_3xx": 2,
+              "socket_errors": {}, "note": "every URL new", "statuses": {"200": 1, "304": 599, "other": 0}},
+             {"requests_per_sec": 150.0, "p50_ms": 1.5, "p99_ms": 7.0, "requests": 450, "non_2xx_3xx": 0,
+              "socket_errors": {}, "note": "every URL new"}]
+    row = run.merged(parts)
+    assert row["requests_per_sec"] == 150.0 and row["p50_ms"] == 1.5 and row["p99_ms"] == 9.0
+    assert row["requests"] == 1350 and row["non_2xx_3xx"] == 2 and row["socket_errors"]["timeout"] == 1
+    assert row["statuses"] == {"200": 1, "304": 599, "other": 0} and row["slices"] == [100, 200, 150]

@@ -16,7 +16,7 @@ shared machine's speed drifts within minutes (seen here: the same ceiling from 3
 one run), and so both sides see the same drift.
 `normal-unique` and `detailed-unique` (pages of 100, every URL new: bench/unique.lua);
 `stations-unique` and `docking-events-unique` (the stations side's lists, every URL new, held to
-normal-unique's target);
+normal-unique's target, each against the ceiling serving its own list's bytes);
 `keyed-unique` (normal-unique with throttling on and a valid API key on every request, against the same
 ceiling: its ratio must be at least 90 % of normal-unique's, i.e. the checks cost under 10 % of a cold page);
 `repeated-full` (one URL, plain GETs without conditional headers: the full body every time);
@@ -439,6 +439,9 @@ def unique_case(name: str, base: str, args, extra: str, nonce: str, headers=(), 
 
 STATIONS_PAGE = "/2.3.0/space_stations/?limit=100"  # every station (15) on one page
 DOCKING_EVENTS_PAGE = "/2.3.0/docking_events/?limit=100"
+# The pages whose bytes a ceiling serves, each for the cases asking pages like it.
+CEILING_PAGES = {"normal": PAGE, "detailed": PAGE + "&mode=detailed", "stations": STATIONS_PAGE,
+                 "docking": DOCKING_EVENTS_PAGE}
 
 
 # Limits on (far above what the bench sends, so no request is refused), for keyed-unique.
@@ -519,18 +522,24 @@ def run_cases(args) -> tuple[list[dict], dict]:
               flush=True)
         body_file = VAR / "ceiling-page.json"
         body_file.write_bytes(page)
-        detailed_file = VAR / "ceiling-page-detailed.json"
-        detailed_file.write_bytes(fetch(base + PAGE + "&mode=detailed")[2])
         warm_up(base)
         qualifiers = qualify_ceilings(args, body_file)
         best = best_ceiling(qualifiers)
         facts["ceiling_server"] = f"{best}: {CEILING_SERVERS[best][0]}, {WORKERS} workers"
         facts["ceiling_servers"] = {name: result["requests_per_sec"] for name, result in qualifiers.items()}
         print(f"== the ceiling is bench/ceiling.py under {facts['ceiling_server']}", flush=True)
-        # Each case is compared with the ceiling serving the same bytes: the normal page of 100, or (for the
-        # detailed case) the detailed one.
-        with ceiling_server(best, args.port + 1, body_file), ceiling_server(best, args.port + 3, detailed_file):
-            ceiling_urls = {"normal": f"http://{HOST}:{args.port + 1}", "detailed": f"http://{HOST}:{args.port + 3}"}
+        # Each case is compared with that server serving the same bytes as the case's pages: the normal page
+        # of 100 spacecraft, the detailed one, the stations list, the docking events list.
+        files = {"normal": body_file}
+        for body, path in CEILING_PAGES.items():
+            if body != "normal":
+                files[body] = VAR / f"ceiling-{body}.json"
+                files[body].write_bytes(fetch(base + path)[2])
+        with contextlib.ExitStack() as stack:
+            ceiling_urls = {}
+            for body, port in zip(files, (args.port + 1, args.port + 3, args.port + 5, args.port + 6)):
+                stack.enter_context(ceiling_server(best, port, files[body]))
+                ceiling_urls[body] = f"http://{HOST}:{port}"
             for url in ceiling_urls.values():
                 for _ in range(8):
                     fetch(url + "/")
@@ -547,9 +556,9 @@ def run_cases(args) -> tuple[list[dict], dict]:
                  lambda name, url, a, n, h: unique_case(name, url, a, "&mode=detailed", n)),
                 ("repeated-full", "normal", plain, lambda name, url, a, n, h: full_case(name, url, a, len(page))),
                 ("revalidated-304", "normal", plain, lambda name, url, a, n, h: revalidated_case(name, url, a)),
-                ("stations-unique", "normal", plain,
+                ("stations-unique", "stations", plain,
                  lambda name, url, a, n, h: unique_case(name, url, a, "", n, page=STATIONS_PAGE, steps=1)),
-                ("docking-events-unique", "normal", plain,
+                ("docking-events-unique", "docking", plain,
                  lambda name, url, a, n, h: unique_case(name, url, a, "", n, page=DOCKING_EVENTS_PAGE)),
             ]
             chosen = set(filter(None, args.cases.split(",")))
@@ -573,9 +582,9 @@ def run_cases(args) -> tuple[list[dict], dict]:
                 row["note"] += f"; ceiling ({body} page) around its slices {row['ceiling_rps']:,.0f} req/s"
                 rows.append(row)
         rows.insert(0, ceiling_row(ceilings["normal"], f"the {len(page):,} bytes of {PAGE}", best, qualifiers))
-        size = detailed_file.stat().st_size
-        detailed = ceiling_row(ceilings["detailed"], f"the {size:,} bytes of {PAGE}&mode=detailed", best)
-        rows.insert(1, dict(detailed, case="ceiling-detailed"))
+        for position, body in enumerate(("detailed", "stations", "docking"), start=1):
+            what = f"the {files[body].stat().st_size:,} bytes of {CEILING_PAGES[body]}"
+            rows.insert(position, dict(ceiling_row(ceilings[body], what, best), case=f"ceiling-{body}"))
         if not chosen or "search-sqlite" in chosen:
             print("-- search-sqlite", flush=True)
             rows.append(search_case("search-sqlite", base, args.seconds, nonce))
@@ -745,7 +754,8 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=4,
                         help="wrk connections for the throughput cases (default 4)")
     parser.add_argument("--port", type=int, default=8100,
-                        help="SQLite server; the ceilings on +1 and +3, PostgreSQL on +2, keyed on +4 (default 8100)")
+                        help="SQLite server; the ceilings on +1, +3, +5 and +6, PostgreSQL on +2, keyed on +4 "
+                             "(default 8100)")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/spacedock_bench")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL case")

@@ -13,7 +13,9 @@ best any Python server does, not to the server Spacedock happens to run. Each ca
 slices (--slices, 3 by default, of --seconds split between them), each slice between two slices of that
 ceiling serving the same bytes, and is compared with the mean of the ceiling slices around its own: a
 shared machine's speed drifts within minutes (seen here: the same ceiling from 3,900 to 8,100 req/s in
-one run), and so both sides see the same drift.
+one run), and so both sides see the same drift. A case of pages never asked before (`*-unique`) first
+runs one slice that is not measured, so that each worker's kept shapes of the rows it will page through
+are warm, as in service: what is measured is a new URL's page, not the first rendering of every row.
 `normal-unique` and `detailed-unique` (pages of 100, every URL new: bench/unique.lua);
 `stations-unique` and `docking-events-unique` (the stations side's lists, every URL new, held to
 normal-unique's target, each against the ceiling serving its own list's bytes);
@@ -572,6 +574,8 @@ def run_cases(args) -> tuple[list[dict], dict]:
                 around = [runs[-1]]
                 parts = []
                 with server_of() as (url, headers):
+                    if name.endswith("-unique"):  # one slice first, not measured: the worker's kept shapes warm
+                        one_slice(name, url, sliced, f"{nonce}{name}warm", headers)
                     for i in range(args.slices):
                         parts.append(one_slice(name, url, sliced, f"{nonce}{name}{i}", headers))
                         runs.append(ceiling_run(ceiling_urls[body], sliced, len(runs) + 1))

@@ -5,10 +5,10 @@ Django's handler runs every request through the whole `MIDDLEWARE` list (the adm
 messages and CSRF forms, the static files) and sends `request_started`/`request_finished`; on a page
 never asked before (the response cache's miss) that was half of a worker's time, the view's own work the
 other half. An API answer in JSON needs none of it: here the request is resolved with Django's URLconf
-and given to the same DRF view (`api.views`, its dispatch, negotiation, errors and `body()`), wrapped in
-the middleware that has work to do for it: `MIDDLEWARE` without `SPACEDOCK_SITE_MIDDLEWARE` and without
-`DONE_HERE`. What a client receives is the same status, headers and bytes as through Django's handler
-(`tests/test_direct.py`).
+and given to the same DRF view (`EndpointView.json_answer`: what its dispatch does for a good JSON
+request, `body()` and `finalize_response`), wrapped in the middleware that has work to do for it:
+`MIDDLEWARE` without `SPACEDOCK_SITE_MIDDLEWARE` and without `DONE_HERE`. What a client receives is the
+same status, headers and bytes as through Django's handler (`tests/test_direct.py`).
 
 It takes a GET identified by the response cache (`api.caching`: caching on) with no condition left (a
 matching `If-None-Match` was answered 304 there). Everything else goes to Django: other methods and HEAD,

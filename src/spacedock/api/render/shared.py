@@ -29,7 +29,7 @@ class SharedShapes:
     longest kept go first, so a worker's memory stays bounded.
     """
 
-    def __init__(self, budget: int = 24 << 20):
+    def __init__(self, budget: int = 40 << 20):
         self.budget = budget
         self.clear()
 

@@ -249,7 +249,7 @@ def _cache(url: str) -> dict:
                 "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spacedock",
-                "OPTIONS": {"MAX_ENTRIES": 8}}  # a detailed page of 100 is 1 MB: 8 MB at most per worker
+                "OPTIONS": {"MAX_ENTRIES": 8}}  # not used for responses (api.caching: each worker's Recent is)
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     from django.core.exceptions import ImproperlyConfigured

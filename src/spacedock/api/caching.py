@@ -152,8 +152,7 @@ class CacheFirst:
                 return self.application(environ, _fresh_for(start_response, max_age))
             if DATABASE.down:
                 DATABASE.answered()
-        if identity is None or method == "HEAD" or "HTTP_IF_MATCH" in environ \
-                or "HTTP_IF_UNMODIFIED_SINCE" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:  # OTHER_CONDITIONS
+        if identity is None or method == "HEAD" or any(name in environ for name in OTHER_CONDITIONS):
             return self.application(environ, _fresh_for(start_response, max_age))
         tag = matching_tag(environ.get("HTTP_IF_NONE_MATCH"), identity.etag)
         if tag is not None:

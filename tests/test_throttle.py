@@ -6,7 +6,6 @@ import logging
 import os
 import subprocess
 import sys
-import time
 
 import orjson
 import pytest
@@ -24,10 +23,14 @@ PAGE = "/2.3.0/spacecraft/?limit=2"
 THROTTLE = "/2.3.0/api-throttle/"
 
 
+NOW = 5_000_000.5  # the counters' clock in these tests: a window never ends in the middle of one
+
+
 @pytest.fixture(autouse=True)
-def counters(settings):
-    """Throttling off (the default) and no counts left over from another test."""
+def counters(settings, monkeypatch):
+    """Throttling off (the default), no counts left over from another test, and the counters' clock still."""
     settings.SPACEDOCK_ANON_RATE = settings.SPACEDOCK_KEY_RATE = settings.SPACEDOCK_TRUSTED_PROXIES = ""
+    monkeypatch.setattr(COUNTERS, "clock", lambda: NOW)
     caches["throttle"].clear()
 
 
@@ -208,9 +211,8 @@ def test_windows_are_fixed_per_caller_and_counted_exactly():
     assert window(other, now)[1] != ends or window(other, now)[0] != key  # offsets differ per caller
 
 
-def test_one_second_is_singular(db, settings, monkeypatch):
+def test_one_second_is_singular(db, settings):
     settings.SPACEDOCK_ANON_RATE = "1/second"
-    monkeypatch.setattr(COUNTERS, "clock", lambda: 5_000_000.5)
     assert get().status_code == 200
     over = get()
     assert (over.status_code, over["Retry-After"]) == (429, "1")
@@ -225,9 +227,9 @@ def test_counters_in_redis_are_shared(db, settings):
                                                        "LOCATION": REDIS_URL, "KEY_PREFIX": "spacedock-tests-h14"}}
     address = f"198.51.100.{os.getpid() % 250 + 1}"
     caller = Caller(address, f"ip:{address}", parse_rate("3/hour"))
-    caches["throttle"].delete(window(caller, time.time())[0])
+    caches["throttle"].delete(window(caller, NOW)[0])
     assert get(address=address).status_code == 200
-    assert Counters().hit(caller) is None  # another process's counters: the same Redis keys
+    assert Counters(clock=COUNTERS.clock).hit(caller) is None  # another process's counters: the same Redis keys
     assert get(address=address).status_code == 200
     assert get(address=address).status_code == 429
     assert standing(address)["current_use"] == 3

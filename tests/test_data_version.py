@@ -18,7 +18,7 @@ from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 
 from spacedock import wsgi
-from spacedock.catalog import changes, hot_reads
+from spacedock.catalog import changes, hot_reads, wal_watch
 from spacedock.catalog import models as m
 from spacedock.ingest.importer import import_paths
 
@@ -243,3 +243,73 @@ def test_the_kept_cursor_follows_the_connection(db):
     with CaptureQueriesContext(connection) as queries:  # a test counting queries counts this one too
         assert changes.current() == before + 5
     assert len(queries.captured_queries) == 1
+
+
+# --- SQLite in WAL mode: the version is read again only after a commit ---------------------------------------
+@contextmanager
+def version_reads():
+    """The data version reads the kept connection makes meanwhile (sqlite3's trace of its statements)."""
+    raw = hot_reads._kept.raw
+    reads: list[str] = []
+    raw.set_trace_callback(lambda sql: reads.append(sql) if "catalog_dataversion" in sql else None)
+    try:
+        yield reads
+    finally:
+        raw.set_trace_callback(None)
+
+
+def test_no_commit_no_read_and_any_commit_is_seen(served):
+    if connection.vendor != "sqlite":
+        pytest.skip("the WAL watch is SQLite's")
+    first = cached(LIST)
+    changes.current()
+    assert hot_reads.commit_stamp() is not None  # a file database in WAL mode, a kept connection: watched
+    with version_reads() as reads:
+        assert cached(LIST) == first and changes.current() == changes.current()
+    assert reads == []  # nothing committed: the version is not read again
+    version = changes.current()
+    with version_reads() as reads:
+        served.execute("UPDATE catalog_spacecraft SET name = 'Seen through the watch' WHERE id = 627")
+        assert changes.current() > version
+        assert changes.current() == changes.current()
+    assert len(reads) == 1  # read once after the commit, then known again
+    status, _, body = call(LIST)
+    assert status == "200" and body != first[2] and b"Seen through the watch" in body
+
+
+def test_a_transactions_own_writes_are_read_not_watched(served):
+    if connection.vendor != "sqlite":
+        pytest.skip("the WAL watch is SQLite's")
+    before = changes.current()
+    with transaction.atomic():
+        m.Spacecraft.objects.filter(pk=627).update(name="Inside a transaction")
+        assert hot_reads.commit_stamp() is None
+        assert changes.current() > before  # not in the header until committed, yet this transaction's
+        transaction.set_rollback(True)
+    assert changes.current() == before
+
+
+def test_a_header_being_rewritten_or_not_yet_written_is_not_trusted(tmp_path):
+    shm = tmp_path / "db.sqlite3-shm"
+    header = bytearray(48)
+    header[wal_watch.IS_INIT] = 1
+    shm.write_bytes(bytes(header) * 2 + bytes(32768 - 96))
+    watch = wal_watch.WalWatch(str(tmp_path / "db.sqlite3"))
+    assert watch.stamp() == bytes(header)
+    with open(shm, "r+b") as file:  # the first copy changed, the second not yet: caught mid-write
+        file.write(b"\x01")
+    assert watch.stamp() is None
+    shm.write_bytes(bytes(96 + 32768 - 96))  # never written by SQLite
+    assert watch.stamp() is None
+    watch.close()
+
+
+def test_nothing_to_watch_in_memory_or_without_wal(tmp_path):
+    assert wal_watch.watch_for(sqlite3.connect(":memory:"), ":memory:") is None
+    path = str(tmp_path / "rollback-journal.sqlite3")
+    plain = sqlite3.connect(path)
+    plain.execute("CREATE TABLE t (x)")
+    assert wal_watch.watch_for(plain, path) is None
+    plain.execute("PRAGMA journal_mode=WAL")
+    plain.execute("INSERT INTO t VALUES (1)")
+    assert wal_watch.watch_for(plain, path) is not None

@@ -2,10 +2,13 @@
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from contextlib import closing
 
 import orjson
 import pytest
@@ -68,6 +71,48 @@ def test_serve_loads_bundled_data_and_answers(tmp_path):
     assert output.splitlines()[1].startswith(f"serving http://127.0.0.1:{port}/2.3.0/spacecraft/ ")
     assert output.splitlines()[2].startswith(f"front page http://127.0.0.1:{port}/, API docs ")
     assert server.returncode == 0 and time.monotonic() - started < 10, output  # SIGTERM: a clean stop
+
+
+def get(port, path, **headers):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.headers["ETag"], response.read()
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers["ETag"], answer.read()
+
+
+def test_a_write_from_another_process_is_seen_by_every_worker_at_once(tmp_path):
+    """SQLite in WAL mode: the workers read the data version again only after a commit (catalog.wal_watch).
+    A raw UPDATE from another process, between two requests, shows on the next ones, through the
+    response cache, from both workers."""
+    port = free_port()
+    argv, env = command(tmp_path, "--port", str(port), "--workers", "2")
+    server = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    path = "/2.3.0/spacecraft/551/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                first = get(port, path)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(server.stdout.read().decode())
+                time.sleep(0.3)
+        assert first[0] == 200
+        for _ in range(20):  # both workers answer, the page cached and the version known in each
+            assert get(port, path) == first
+            assert get(port, path, **{"If-None-Match": first[1]})[0] == 304
+        with closing(sqlite3.connect(tmp_path / "serve.sqlite3", isolation_level=None)) as other:
+            other.execute("UPDATE catalog_spacecraft SET name = 'Renamed by another process' WHERE id = 551")
+        for _ in range(20):
+            status, etag, body = get(port, path, **{"If-None-Match": first[1]})
+            assert (status, etag != first[1]) == (200, True) and b"Renamed by another process" in body
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.communicate(timeout=20)
 
 
 def children(pid):

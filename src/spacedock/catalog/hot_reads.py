@@ -7,6 +7,9 @@ long as Django's connection is the same one. A kept cursor that fails (its conne
 its max age or after an error) is dropped, and that read goes through Django's cursor, which reconnects
 or raises Django's own error (`ops.outages`). While a test counts queries (debug cursors), every read goes
 through Django's cursor, so it is counted.
+
+On SQLite in WAL mode the kept connection also comes with a watch over the database's commits
+(`wal_watch`): `commit_stamp()` says, without a query, whether anything was committed since a read.
 """
 from __future__ import annotations
 
@@ -15,8 +18,9 @@ import threading
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from . import orm_internals
+from .wal_watch import watch_for
 
-_kept = threading.local()  # .raw: the driver connection the cursor is of; .cursor
+_kept = threading.local()  # .raw: the driver connection the cursor is of; .cursor; .watch (SQLite in WAL mode)
 _DRIVER_SQL: dict = {}  # (Django's SQL, vendor) -> the driver's (sqlite3 takes `?` where Django writes `%s`)
 
 
@@ -36,7 +40,24 @@ def one_row(sql: str, params=()) -> tuple | None:
     if not wrapper.queries_logged:
         _kept.raw = orm_internals.driver_connection(wrapper)
         _kept.cursor = _kept.raw.cursor()
+        _kept.watch = watch_for(_kept.raw, str(wrapper.settings_dict["NAME"])) if wrapper.vendor == "sqlite" else None
     return row
+
+
+def commit_stamp() -> tuple | None:
+    """(the watch, its stamp) of the default database's commits as of now; equal stamps of the same watch mean
+    nothing was committed in between. None when that cannot be told without a query: not SQLite in WAL
+    mode, no cursor kept on Django's current connection, queries being counted, or a transaction open
+    (its own writes are seen by its reads, not in the header)."""
+    watch = getattr(_kept, "watch", None)
+    if watch is None:
+        return None
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    raw = _kept.raw
+    if raw is not wrapper.connection or wrapper.queries_logged or wrapper.in_atomic_block or raw.in_transaction:
+        return None
+    stamp = watch.stamp()
+    return None if stamp is None else (watch, stamp)
 
 
 def _driver_sql(sql: str, vendor: str) -> str:
@@ -47,5 +68,5 @@ def _driver_sql(sql: str, vendor: str) -> str:
 
 
 def forget() -> None:
-    """Drop this thread's kept cursor (tests)."""
-    _kept.cursor = None
+    """Drop this thread's kept cursor and watch (tests)."""
+    _kept.cursor = _kept.watch = None

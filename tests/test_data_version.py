@@ -18,6 +18,8 @@ from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 
 from spacedock import wsgi
+from spacedock.access.callers import InvalidToken, caller_of, policy
+from spacedock.access.models import digest_of, new_key
 from spacedock.catalog import changes, hot_reads, wal_watch
 from spacedock.catalog import models as m
 from spacedock.ingest.importer import import_paths
@@ -247,11 +249,11 @@ def test_the_kept_cursor_follows_the_connection(db):
 
 # --- SQLite in WAL mode: the version is read again only after a commit ---------------------------------------
 @contextmanager
-def version_reads():
-    """The data version reads the kept connection makes meanwhile (sqlite3's trace of its statements)."""
+def version_reads(table="catalog_dataversion"):
+    """The reads of `table` the kept connection makes meanwhile (sqlite3's trace of its statements)."""
     raw = hot_reads._kept.raw
     reads: list[str] = []
-    raw.set_trace_callback(lambda sql: reads.append(sql) if "catalog_dataversion" in sql else None)
+    raw.set_trace_callback(lambda sql: reads.append(sql) if table in sql else None)
     try:
         yield reads
     finally:
@@ -313,3 +315,23 @@ def test_nothing_to_watch_in_memory_or_without_wal(tmp_path):
     plain.execute("PRAGMA journal_mode=WAL")
     plain.execute("INSERT INTO t VALUES (1)")
     assert wal_watch.watch_for(plain, path) is not None
+
+
+def test_a_key_made_or_revoked_from_another_connection_counts_at_once(served):
+    """API keys are read through the same kept connection: given again until a commit, to any table."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the WAL watch is SQLite's")
+    key = new_key()
+    environ, rules = {"HTTP_AUTHORIZATION": f"Token {key}", "REMOTE_ADDR": "127.0.0.1"}, policy("", "", "")
+    changes.current()
+    with pytest.raises(InvalidToken):
+        caller_of(environ, rules)
+    served.execute("INSERT INTO access_apikey (name, prefix, digest, rate, created) "
+                   "VALUES ('made elsewhere', ?, ?, '', CURRENT_TIMESTAMP)", (key[:6], digest_of(key)))
+    with version_reads("access_apikey") as reads:
+        assert caller_of(environ, rules).ident == caller_of(environ, rules).ident == "made elsewhere"
+    assert len(reads) == 1  # read after the commit, then given again
+    served.execute("UPDATE access_apikey SET revoked_at = CURRENT_TIMESTAMP WHERE digest = ?", (digest_of(key),))
+    with pytest.raises(InvalidToken):
+        caller_of(environ, rules)
+    served.execute("DELETE FROM access_apikey WHERE digest = ?", (digest_of(key),))

@@ -3,8 +3,9 @@
 trusted proxies of `SPACEDOCK_TRUSTED_PROXIES` only).
 
 A key is looked up in the database on every request that sends one (one query by the indexed digest, in SQL
-written once, through a kept cursor: `catalog.hot_reads`), never cached: a key revoked through any process
-or the command line is refused by every process on its next request. A request without a key reads nothing.
+written once, through a kept cursor: `catalog.hot_reads`; on SQLite, asked again only after a commit): a
+key revoked through any process or the command line is refused by every process on its next request. A
+request without a key reads nothing.
 """
 from __future__ import annotations
 

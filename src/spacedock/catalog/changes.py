@@ -8,24 +8,14 @@ write moves nothing. The response caches key their entries by `current()`, so th
 committed write misses and sees the new data. The number only ever means "changed": a statement on
 PostgreSQL, a row on SQLite adds one.
 """
-import threading
-
 from . import hot_reads
 from .models import DataVersion
 
 CURRENT_SQL = f"SELECT version FROM {DataVersion._meta.db_table} WHERE id = 1"
-_last = threading.local()  # .seen: (the commit stamp before the last read, the version it read)
 
 
 def current() -> int:
-    """The data version, asked on every API request (a 304 asks nothing else): read through a kept cursor
-    (`hot_reads`), or on SQLite in WAL mode the last one read, while no commit has been made since
-    (`hot_reads.commit_stamp`, no query)."""
-    stamp = hot_reads.commit_stamp()  # before the read: a commit after it makes the next stamp differ
-    seen = getattr(_last, "seen", None)
-    if stamp is not None and seen is not None and seen[0] == stamp:
-        return seen[1]
+    """The data version, asked on every API request (a 304 asks nothing else): through a kept cursor, and on
+    SQLite in WAL mode read again only after a commit (`hot_reads`)."""
     row = hot_reads.one_row(CURRENT_SQL)
-    version = row[0] if row else 0
-    _last.seen = (stamp, version) if stamp is not None else None
-    return version
+    return row[0] if row else 0

@@ -9,7 +9,8 @@ or raises Django's own error (`ops.outages`). While a test counts queries (debug
 through Django's cursor, so it is counted.
 
 On SQLite in WAL mode the kept connection also comes with a watch over the database's commits
-(`wal_watch`): `commit_stamp()` says, without a query, whether anything was committed since a read.
+(`wal_watch`): a row read is given again, without a query, until anything is committed, to any table,
+from any process (`commit_stamp()`); the next read after a commit asks the database.
 """
 from __future__ import annotations
 
@@ -20,12 +21,32 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from . import orm_internals
 from .wal_watch import watch_for
 
-_kept = threading.local()  # .raw: the driver connection the cursor is of; .cursor; .watch (SQLite in WAL mode)
+# .raw: the driver connection the cursor is of; .cursor; .watch (SQLite in WAL mode); .rows: the rows read
+# since .stamp, the commit stamp before they were read
+_kept = threading.local()
 _DRIVER_SQL: dict = {}  # (Django's SQL, vendor) -> the driver's (sqlite3 takes `?` where Django writes `%s`)
+MAX_ROWS = 1024  # rows given again until the next commit (the data version, the keys in use)
 
 
 def one_row(sql: str, params=()) -> tuple | None:
     """The first row of `sql` (Django's placeholders, `%s`) on the default database, or None."""
+    stamp = commit_stamp()  # before the read: a commit after it makes the next stamp differ
+    if stamp is None:
+        return _read(sql, params)
+    key = (sql, tuple(params))
+    if stamp == getattr(_kept, "stamp", None):
+        rows = _kept.rows
+        if key in rows:
+            return rows[key]
+    else:
+        _kept.stamp, _kept.rows = stamp, {}
+    row = _read(sql, params)
+    if len(_kept.rows) < MAX_ROWS:
+        _kept.rows[key] = row
+    return row
+
+
+def _read(sql: str, params) -> tuple | None:
     wrapper = connections[DEFAULT_DB_ALIAS]
     cursor = getattr(_kept, "cursor", None)
     if cursor is not None and _kept.raw is wrapper.connection and not wrapper.queries_logged:
@@ -68,5 +89,5 @@ def _driver_sql(sql: str, vendor: str) -> str:
 
 
 def forget() -> None:
-    """Drop this thread's kept cursor and watch (tests)."""
-    _kept.cursor = _kept.watch = None
+    """Drop this thread's kept cursor, watch and rows (tests)."""
+    _kept.cursor = _kept.watch = _kept.stamp = None

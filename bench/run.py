@@ -124,18 +124,34 @@ _BYTE_UNITS = {"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 4
 
 
 def run_wrk(url: str, seconds: int, connections: int, script: str | None = None, script_args=(), headers=()) -> dict:
+    """wrk's result, and `cpu_us`: the CPU time (user and system) the server's processes spent per request."""
     command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for header in headers:
         command += ["-H", header]
     if script:
         command += ["-s", str(BENCH / script)]
     command += [url, "--", *map(str, script_args)] if script_args else [url]
+    server = SERVERS.get(urllib.parse.urlsplit(url).port)
+    before = cpu_seconds(server) if server else None
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     result = parse_wrk(done.stdout)
     result["connections"] = connections
+    if before is not None and result["requests"]:
+        result["cpu_us"] = (cpu_seconds(server) - before) / result["requests"] * 1e6
     return result
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds spent so far by pid and the processes under it (a server and its workers):
+    less swayed by a shared machine's other load than req/s, which is the measure; this explains it."""
+    total = 0
+    for each in (pid, *descendants(pid)):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- servers
@@ -156,6 +172,9 @@ def _log_tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
+SERVERS: dict[int, int] = {}  # port -> pid of the server running there (`serving`), whose CPU `run_wrk` reads
+
+
 @contextlib.contextmanager
 def serving(name: str, command: list[str], port: int, env: dict, ready_path: str = PAGE, wait: float = 180.0):
     """Run a server in its own process group until the block ends (error or Ctrl-C included)."""
@@ -166,6 +185,7 @@ def serving(name: str, command: list[str], port: int, env: dict, ready_path: str
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
+    SERVERS[port] = process.pid
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -181,6 +201,7 @@ def serving(name: str, command: list[str], port: int, env: dict, ready_path: str
             time.sleep(0.25)
         yield process
     finally:
+        SERVERS.pop(port, None)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -408,7 +429,7 @@ def ceiling_row(runs: list[dict], what: str, server: str | None = None, qualifie
                                                      in qualifiers.items()) + "); " + note)
     return {"case": "ceiling", "url": "bench/ceiling.py" + (f" under {server}" if server else ""), "server": server,
             "requests_per_sec": mean("requests_per_sec"), "p50_ms": mean("p50_ms"), "p99_ms": mean("p99_ms"),
-            "runs": runs, "qualifiers": qualifiers or {}, "note": note}
+            "cpu_us": cpu_per_request(runs), "runs": runs, "qualifiers": qualifiers or {}, "note": note}
 
 
 def full_case(name: str, base: str, args, page_bytes: int) -> dict:
@@ -468,6 +489,14 @@ def keyed_server(args, database_url: str, nonce: str):
         subprocess.run([str(SPACEDOCK), "keys", "revoke", key_name], env=env, capture_output=True, timeout=60)
 
 
+def cpu_per_request(runs: list[dict]) -> float | None:
+    """The server's CPU µs per request over runs (weighted by their requests), None when none measured it."""
+    measured = [run for run in runs if run.get("cpu_us") is not None and run.get("requests")]
+    if not measured:
+        return None
+    return sum(run["cpu_us"] * run["requests"] for run in measured) / sum(run["requests"] for run in measured)
+
+
 def merged(parts: list[dict]) -> dict:
     """One result of a case's slices (each as long as the others): mean req/s, median p50, highest p99,
     counts and errors summed; the last slice's note."""
@@ -482,6 +511,7 @@ def merged(parts: list[dict]) -> dict:
         socket_errors={kind: sum(part.get("socket_errors", {}).get(kind, 0) for part in parts)
                        for kind in ("connect", "read", "write", "timeout")},
         slices=[round(part["requests_per_sec"]) for part in parts],
+        cpu_us=cpu_per_request(parts),
     )
     if any("statuses" in part for part in parts):
         row["statuses"] = {code: sum(part.get("statuses", {}).get(code, 0) for part in parts)
@@ -687,7 +717,7 @@ def _cache_settings() -> dict:
 # ---------------------------------------------------------------- output
 
 
-COLUMNS = ("case", "req/s", "p50 ms", "p99 ms", "of ceiling", "target", "result", "note")
+COLUMNS = ("case", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "of ceiling", "target", "result", "note")
 
 
 def _number(value, digits=1):
@@ -703,6 +733,7 @@ def table_rows(rows: list[dict]) -> list[tuple[str, ...]]:
         _number(row.get("requests_per_sec")),
         _number(row.get("p50_ms")),
         _number(row.get("p99_ms")),
+        _number(row.get("cpu_us")),
         "-" if row.get("ratio_to_ceiling") is None else f"{row['ratio_to_ceiling']:.1%}",
         row["target"] or "-",
         "SKIP" if row.get("skipped") else result[row["passed"]],
@@ -717,7 +748,7 @@ def print_table(rows: list[dict], title: str) -> None:
         from rich.table import Table
     except ImportError:
         widths = [max(len(c), *(len(line[i]) for line in lines)) for i, c in enumerate(COLUMNS)]
-        numeric = {1, 2, 3, 4}
+        numeric = {1, 2, 3, 4, 5}
 
         def fmt(cells):
             return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
@@ -728,10 +759,10 @@ def print_table(rows: list[dict], title: str) -> None:
         return
     table = Table(title=title)
     for i, column in enumerate(COLUMNS):
-        table.add_column(column, justify="right" if i in {1, 2, 3, 4} else "left")
+        table.add_column(column, justify="right" if i in {1, 2, 3, 4, 5} else "left")
     for line in lines:
-        style = {"PASS": "green", "FAIL": "bold red"}.get(line[6])
-        table.add_row(*line[:6], f"[{style}]{line[6]}[/]" if style else line[6], line[7])
+        style = {"PASS": "green", "FAIL": "bold red"}.get(line[7])
+        table.add_row(*line[:7], f"[{style}]{line[7]}[/]" if style else line[7], line[8])
     Console().print(table)
 
 

@@ -141,7 +141,7 @@ def test_judge_ratios_targets_and_errors():
                       "revalidated-304": False, "search-sqlite": False, "rss": True, "search-postgres": None}
     assert rows[1]["ratio_to_ceiling"] == pytest.approx(0.25)
     assert "5 errors" in rows[3]["note"]
-    assert [line[6] for line in run.table_rows(rows)] == ["-", "PASS", "FAIL", "FAIL", "FAIL", "FAIL", "PASS", "SKIP"]
+    assert [line[7] for line in run.table_rows(rows)] == ["-", "PASS", "FAIL", "FAIL", "FAIL", "FAIL", "PASS", "SKIP"]
 
 
 def test_targets():
@@ -309,3 +309,18 @@ def test_a_cases_slices_are_merged_into_one_row():
     assert row["requests_per_sec"] == 150.0 and row["p50_ms"] == 1.5 and row["p99_ms"] == 9.0
     assert row["requests"] == 1350 and row["non_2xx_3xx"] == 2 and row["socket_errors"]["timeout"] == 1
     assert row["statuses"] == {"200": 1, "304": 599, "other": 0} and row["slices"] == [100, 200, 150]
+
+
+def test_cpu_per_request_is_weighted_by_requests_and_read_from_the_process_tree():
+    """Each run reads the CPU time the server's processes spent (`cpu_us`, per request); a case's slices and
+    the ceiling's runs weigh theirs by their requests; a run that measured none does not count."""
+    runs = [{"requests": 100, "cpu_us": 50.0}, {"requests": 300, "cpu_us": 30.0}, {"requests": 200}]
+    assert run.cpu_per_request(runs) == 35.0 and run.cpu_per_request([{"requests": 5}]) is None
+    parts = [dict(part, requests_per_sec=1.0, p50_ms=1.0, p99_ms=1.0, socket_errors={}, note="") for part in runs]
+    assert run.merged(parts)["cpu_us"] == 35.0
+    assert run.ceiling_row(parts, "a page")["cpu_us"] == 35.0
+    before = run.cpu_seconds(os.getpid())
+    sum(i * i for i in range(2_000_000))  # a few tens of milliseconds of CPU
+    assert run.cpu_seconds(os.getpid()) > before
+    line = run.table_rows([dict(runs[1], case="c", target=None, passed=None)])[0]
+    assert run.COLUMNS[4] == "CPU µs/req" and line[4] == "30.0"

@@ -3,6 +3,7 @@ gzip, the response cache in local memory and Redis, and its invalidation by writ
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import subprocess
 import sys
@@ -274,3 +275,26 @@ def test_a_process_keeps_its_last_answers_within_bounds(settings):
     assert recent.get("k4") == (b"x" * 100, "200 OK", ()) and recent.get("k0") is None
     recent.keep("old", (b"y", "200 OK", ()), -1)  # expired at once
     assert recent.get("old") is None and "old" not in recent.entries and recent.size == 200
+
+
+def test_an_identity_is_worked_out_once_per_url_version_and_window(db, settings, monkeypatch):
+    """`identify` keeps what it worked out (`IDENTITIES`, bounded) by what an identity is made of: the same
+    request gets the same object; the parameters in another order, the same ETag; a write, another."""
+    settings.ALLOWED_HOSTS = [PROD]
+
+    def environ(query):
+        return {"REQUEST_METHOD": "GET", "PATH_INFO": "/2.3.0/spacecraft/", "QUERY_STRING": query,
+                "HTTP_HOST": PROD, "wsgi.url_scheme": "https", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "443",
+                "wsgi.input": io.BytesIO(b"")}
+
+    caching.reset_caches()
+    first = caching.identify(environ("limit=2&offset=4"), 30)
+    assert caching.identify(environ("limit=2&offset=4"), 30) is first
+    assert caching.identify(environ("offset=4&limit=2"), 30).etag == first.etag
+    assert caching.identify(environ("limit=2&offset=4"), 60).etag != first.etag  # another window
+    m.Spacecraft.objects.filter(pk=627).update(name="Renamed")
+    assert caching.identify(environ("limit=2&offset=4"), 30).etag != first.etag  # another data version
+    monkeypatch.setattr(caching, "MAX_IDENTITIES", 3)
+    for offset in range(10):
+        caching.identify(environ(f"limit=2&offset={offset}"), 30)
+        assert len(caching.IDENTITIES) <= 3

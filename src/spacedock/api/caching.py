@@ -66,21 +66,34 @@ class Identity(NamedTuple):
     etag: str
 
 
+# The identities worked out last, by what they are made of: a URL asked again within its max-age window
+# (every cache hit and 304) is not sorted and hashed again. Forgotten whole when full.
+IDENTITIES: dict[tuple, Identity] = {}
+MAX_IDENTITIES = 4096
+
+
 def identify(environ, max_age: int) -> Identity:
     """The identity of the response to this request; raises what Django would answer instead (a host
     not allowed, a database down)."""
     base = environ[ORIGIN] = _origin(environ)
     moment = clock.now(max_age)
     version = changes.current()
-    # The raw parameters, whatever their order in the URL (a stable sort by name keeps a repeated
-    # parameter's values in order); no QueryDict to build.
-    query = "&".join(sorted(environ.get("QUERY_STRING", "").split("&"), key=_name))
     gzip = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    raw = "|".join((str(version), str(int(moment.timestamp())), base, path, query,
-                    environ.get("HTTP_ACCEPT", ""), "gz" if gzip else ""))
+    made_of = (version, moment, base, path, environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""), gzip)
+    known = IDENTITIES.get(made_of)
+    if known is not None:
+        return known
+    # The raw parameters, whatever their order in the URL (a stable sort by name keeps a repeated
+    # parameter's values in order); no QueryDict to build.
+    query = "&".join(sorted(made_of[4].split("&"), key=_name))
+    raw = "|".join((str(version), str(int(moment.timestamp())), base, path, query, made_of[5], "gz" if gzip else ""))
     digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
-    return Identity(version, moment, "spacedock:response:" + digest, f'"{digest}"')
+    identity = Identity(version, moment, "spacedock:response:" + digest, f'"{digest}"')
+    if len(IDENTITIES) >= MAX_IDENTITIES:
+        IDENTITIES.clear()
+    IDENTITIES[made_of] = identity
+    return identity
 
 
 # What makes a request's origin (`render.context.origin`): its scheme, Host and the proxy headers Django may
@@ -291,6 +304,7 @@ def reset_caches() -> None:
     (for tests and operators; in service every cache follows the data version by itself)."""
     SHARED.clear()
     ORIGINS.clear()
+    IDENTITIES.clear()
     RECENT.clear()
     COUNTS.__init__()
     PageIds.SQL.clear()

@@ -8,10 +8,11 @@ of that file is a copy of 96 bytes of shared memory. Any query, `PRAGMA data_ver
 a read lock on that file (two `fcntl` calls and an `fstat`): with two workers under load, about 15 µs of
 each request's 50 µs of CPU on a response-cache hit, for the data version that rarely moves.
 
-`catalog.changes` reads the data version again only when the header has changed since its last read. A
-header caught while SQLite rewrites it (its two copies differ) counts as a change, so the version is then
-read. The file is the same one for as long as a connection that mapped it stays open: SQLite removes it
-only with the last connection, so the watch belongs to one kept connection (`catalog.hot_reads`).
+`catalog.hot_reads` gives a one-row read (the data version, an API key) again, without a query, while the
+header is the one it saw before that read. A header caught while SQLite rewrites it (its two copies
+differ) counts as a change, so the row is then read. The file is the same one for as long as a
+connection that mapped it stays open: SQLite removes it only with the last connection, so the watch
+belongs to one kept connection (`catalog.hot_reads`).
 """
 from __future__ import annotations
 

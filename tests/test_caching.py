@@ -35,6 +35,7 @@ def cached(request, settings, db):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                        "LOCATION": "test-caching"}}
     settings.SPACEDOCK_MAX_AGE = 30
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"  # one window: an ETag changes only when a test moves it
     clear_cache()
     yield settings
     clear_cache()
@@ -281,6 +282,7 @@ def test_an_identity_is_worked_out_once_per_url_version_and_window(db, settings,
     """`identify` keeps what it worked out (`IDENTITIES`, bounded) by what an identity is made of: the same
     request gets the same object; the parameters in another order, the same ETag; a write, another."""
     settings.ALLOWED_HOSTS = [PROD]
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"  # its 30 s window starts at :30, its 60 s window at :00
 
     def environ(query):
         return {"REQUEST_METHOD": "GET", "PATH_INFO": "/2.3.0/spacecraft/", "QUERY_STRING": query,

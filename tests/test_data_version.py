@@ -166,6 +166,7 @@ def separate_database(django_db_setup, django_db_blocker, tmp_path_factory):
 def served(separate_database, django_db_blocker, settings):
     """Requests served from the separate database, with the response cache on (local memory, max-age 60)."""
     settings.SPACEDOCK_MAX_AGE = 60
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"  # one max-age window: an ETag changes only with the data
     settings.ALLOWED_HOSTS = [PROD]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "test-data-version"}}

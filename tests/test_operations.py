@@ -27,6 +27,7 @@ def cached(settings, db):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "test-operations"}}
     settings.SPACEDOCK_MAX_AGE = 30
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"  # one window: a hit stays a hit until a test moves on
     clear_cache()
     yield settings
     clear_cache()

@@ -28,8 +28,10 @@ NOW = 5_000_000.5  # the counters' clock in these tests: a window never ends in 
 
 @pytest.fixture(autouse=True)
 def counters(settings, monkeypatch):
-    """Throttling off (the default), no counts left over from another test, and the counters' clock still."""
+    """Throttling off (the default), no counts left over from another test, and the clocks still: the
+    counters', and the responses' (a cached answer stays one until a test moves on)."""
     settings.SPACEDOCK_ANON_RATE = settings.SPACEDOCK_KEY_RATE = settings.SPACEDOCK_TRUSTED_PROXIES = ""
+    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"
     monkeypatch.setattr(COUNTERS, "clock", lambda: NOW)
     caches["throttle"].clear()
 

@@ -280,6 +280,18 @@ def test_no_commit_no_read_and_any_commit_is_seen(served):
     assert status == "200" and body != first[2] and b"Seen through the watch" in body
 
 
+def test_a_write_after_the_log_restarts_is_seen(served):
+    """A checkpoint that empties the WAL, then a write: the log starts again from its first frame (new
+    salts), and the header still differs from the one seen before."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the WAL watch is SQLite's")
+    version = changes.current()
+    served.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert changes.current() == version
+    served.execute("UPDATE catalog_spacecraft SET name = 'After a restart of the log' WHERE id = 627")
+    assert changes.current() > version
+
+
 def test_a_transactions_own_writes_are_read_not_watched(served):
     if connection.vendor != "sqlite":
         pytest.skip("the WAL watch is SQLite's")

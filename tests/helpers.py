@@ -39,6 +39,9 @@ GOLDEN = TESTS / "golden"
 CAPTURES = TESTS / "captures"
 PROD = "ll.thespacedevs.com"
 DEV = "lldev.thespacedevs.com"
+# A pinned SPACEDOCK_NOW for tests that ask twice with caching on: no max-age window ends between their
+# answers, so an ETag changes only when the data does. Its 30 s window starts at :30, its 60 s one at :00.
+ONE_WINDOW = "2026-07-24T01:13:45Z"
 
 PAGE_1 = DATA / "1-lldev-spacecraft-page-offset340-ordering-time_in_space.json"
 CONFIGS = DATA / "3-ll-spacecraft_configurations-detailed-all.json"

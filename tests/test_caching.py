@@ -18,7 +18,7 @@ from spacedock.api.render.shared import SHARED
 from spacedock.catalog import models as m
 from spacedock.ingest.importer import import_paths
 
-from .helpers import PROD, REDIS_URL, RedisServer, call_wsgi, clear_cache, skip_unless_redis
+from .helpers import ONE_WINDOW, PROD, REDIS_URL, RedisServer, call_wsgi, clear_cache, skip_unless_redis
 
 PAGE = "/2.3.0/spacecraft/?limit=5&format=json"
 DETAIL = "/2.3.0/spacecraft/627/?format=json&mode=normal"
@@ -35,7 +35,7 @@ def cached(request, settings, db):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                        "LOCATION": "test-caching"}}
     settings.SPACEDOCK_MAX_AGE = 30
-    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"  # one window: an ETag changes only when a test moves it
+    settings.SPACEDOCK_NOW = ONE_WINDOW
     clear_cache()
     yield settings
     clear_cache()
@@ -282,7 +282,7 @@ def test_an_identity_is_worked_out_once_per_url_version_and_window(db, settings,
     """`identify` keeps what it worked out (`IDENTITIES`, bounded) by what an identity is made of: the same
     request gets the same object; the parameters in another order, the same ETag; a write, another."""
     settings.ALLOWED_HOSTS = [PROD]
-    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"  # its 30 s window starts at :30, its 60 s window at :00
+    settings.SPACEDOCK_NOW = ONE_WINDOW  # its 30 s and 60 s windows start apart
 
     def environ(query):
         return {"REQUEST_METHOD": "GET", "PATH_INFO": "/2.3.0/spacecraft/", "QUERY_STRING": query,

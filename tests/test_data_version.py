@@ -24,7 +24,7 @@ from spacedock.catalog import changes, hot_reads, wal_watch
 from spacedock.catalog import models as m
 from spacedock.ingest.importer import import_paths
 
-from .helpers import DATA, PROD
+from .helpers import DATA, ONE_WINDOW, PROD
 
 LIST, DETAIL = "/2.3.0/spacecraft/", "/2.3.0/spacecraft/{}/"
 QUERY = "limit=100&mode=normal&format=json"
@@ -166,7 +166,7 @@ def separate_database(django_db_setup, django_db_blocker, tmp_path_factory):
 def served(separate_database, django_db_blocker, settings):
     """Requests served from the separate database, with the response cache on (local memory, max-age 60)."""
     settings.SPACEDOCK_MAX_AGE = 60
-    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"  # one max-age window: an ETag changes only with the data
+    settings.SPACEDOCK_NOW = ONE_WINDOW
     settings.ALLOWED_HOSTS = [PROD]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "test-data-version"}}

@@ -16,7 +16,7 @@ from spacedock.ingest.models import SyncEndpoint, SyncRun
 from spacedock.ops import cors, logs, metrics, outages
 from spacedock.ops.requests import Operable
 
-from .helpers import PROD, call_wsgi, clear_cache
+from .helpers import ONE_WINDOW, PROD, call_wsgi, clear_cache
 
 PAGE = "/2.3.0/spacecraft/?limit=5&format=json"
 DB_DOWN = b'{"detail":"The database is unavailable; try again shortly."}'
@@ -27,7 +27,7 @@ def cached(settings, db):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "test-operations"}}
     settings.SPACEDOCK_MAX_AGE = 30
-    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"  # one window: a hit stays a hit until a test moves on
+    settings.SPACEDOCK_NOW = ONE_WINDOW
     clear_cache()
     yield settings
     clear_cache()

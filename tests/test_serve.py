@@ -15,6 +15,8 @@ import pytest
 
 from spacedock.ops.management.commands.serve import server_command
 
+from .helpers import ONE_WINDOW
+
 
 def free_port():
     with socket.socket() as s:
@@ -88,7 +90,7 @@ def test_a_write_from_another_process_is_seen_by_every_worker_at_once(tmp_path):
     response cache, from both workers."""
     port = free_port()
     argv, env = command(tmp_path, "--port", str(port), "--workers", "2")
-    env["SPACEDOCK_NOW"] = "2026-07-24T01:13:45Z"  # one max-age window: an ETag changes only with the data
+    env["SPACEDOCK_NOW"] = ONE_WINDOW
     server = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               start_new_session=True)
     path = "/2.3.0/spacecraft/551/"

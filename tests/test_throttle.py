@@ -17,7 +17,7 @@ from spacedock.access.models import ApiKey, new_key
 from spacedock.access.rates import Rate, parse_rate
 from spacedock.access.throttle import COUNTERS, Counters, window
 
-from .helpers import PROD, REDIS_URL, call_wsgi, skip_unless_redis, spare_port, validate
+from .helpers import ONE_WINDOW, PROD, REDIS_URL, call_wsgi, skip_unless_redis, spare_port, validate
 
 PAGE = "/2.3.0/spacecraft/?limit=2"
 THROTTLE = "/2.3.0/api-throttle/"
@@ -31,7 +31,7 @@ def counters(settings, monkeypatch):
     """Throttling off (the default), no counts left over from another test, and the clocks still: the
     counters', and the responses' (a cached answer stays one until a test moves on)."""
     settings.SPACEDOCK_ANON_RATE = settings.SPACEDOCK_KEY_RATE = settings.SPACEDOCK_TRUSTED_PROXIES = ""
-    settings.SPACEDOCK_NOW = "2026-07-24T01:13:45Z"
+    settings.SPACEDOCK_NOW = ONE_WINDOW
     monkeypatch.setattr(COUNTERS, "clock", lambda: NOW)
     caches["throttle"].clear()
 

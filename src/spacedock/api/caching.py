@@ -80,14 +80,15 @@ def identify(environ, max_age: int) -> Identity:
     version = changes.current()
     gzip = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    made_of = (version, moment, base, path, environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""), gzip)
+    query, accept = environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", "")
+    made_of = (version, moment, base, path, query, accept, gzip)
     known = IDENTITIES.get(made_of)
     if known is not None:
         return known
     # The raw parameters, whatever their order in the URL (a stable sort by name keeps a repeated
     # parameter's values in order); no QueryDict to build.
-    query = "&".join(sorted(made_of[4].split("&"), key=_name))
-    raw = "|".join((str(version), str(int(moment.timestamp())), base, path, query, made_of[5], "gz" if gzip else ""))
+    query = "&".join(sorted(query.split("&"), key=_name))
+    raw = "|".join((str(version), str(int(moment.timestamp())), base, path, query, accept, "gz" if gzip else ""))
     digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
     identity = Identity(version, moment, "spacedock:response:" + digest, f'"{digest}"')
     if len(IDENTITIES) >= MAX_IDENTITIES:

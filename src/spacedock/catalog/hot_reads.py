@@ -30,9 +30,10 @@ MAX_ROWS = 1024  # rows given again until the next commit (the data version, the
 
 def one_row(sql: str, params=()) -> tuple | None:
     """The first row of `sql` (Django's placeholders, `%s`) on the default database, or None."""
-    stamp = commit_stamp()  # before the read: a commit after it makes the next stamp differ
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    stamp = commit_stamp(wrapper)  # before the read: a commit after it makes the next stamp differ
     if stamp is None:
-        return _read(sql, params)
+        return _read(wrapper, sql, params)
     key = (sql, tuple(params))
     if stamp == getattr(_kept, "stamp", None):
         rows = _kept.rows
@@ -40,14 +41,13 @@ def one_row(sql: str, params=()) -> tuple | None:
             return rows[key]
     else:
         _kept.stamp, _kept.rows = stamp, {}
-    row = _read(sql, params)
+    row = _read(wrapper, sql, params)
     if len(_kept.rows) < MAX_ROWS:
         _kept.rows[key] = row
     return row
 
 
-def _read(sql: str, params) -> tuple | None:
-    wrapper = connections[DEFAULT_DB_ALIAS]
+def _read(wrapper, sql: str, params) -> tuple | None:
     cursor = getattr(_kept, "cursor", None)
     if cursor is not None and _kept.raw is wrapper.connection and not wrapper.queries_logged:
         try:
@@ -65,15 +65,15 @@ def _read(sql: str, params) -> tuple | None:
     return row
 
 
-def commit_stamp() -> tuple | None:
-    """(the watch, its stamp) of the default database's commits as of now; equal stamps of the same watch mean
-    nothing was committed in between. None when that cannot be told without a query: not SQLite in WAL
-    mode, no cursor kept on Django's current connection, queries being counted, or a transaction open
-    (its own writes are seen by its reads, not in the header)."""
+def commit_stamp(wrapper=None) -> tuple | None:
+    """(the watch, its stamp) of the default database's (Django's `wrapper` of it) commits as of now; equal
+    stamps of the same watch mean nothing was committed in between. None when that cannot be told without
+    a query: not SQLite in WAL mode, no cursor kept on Django's current connection, queries being counted,
+    or a transaction open (its own writes are seen by its reads, not in the header)."""
     watch = getattr(_kept, "watch", None)
     if watch is None:
         return None
-    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper = wrapper or connections[DEFAULT_DB_ALIAS]
     raw = _kept.raw
     if raw is not wrapper.connection or wrapper.queries_logged or wrapper.in_atomic_block or raw.in_transaction:
         return None

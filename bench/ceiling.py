@@ -1,8 +1,9 @@
 """The bare-WSGI ceiling: a WSGI callable that answers every request with the same fixed bytes.
 
-`make bench` serves it with the same gunicorn settings as `spacedock serve`, with the bytes of a real
-page fetched from Spacedock just before, so every other case is reported as a share of what Python,
-gunicorn and the loopback can do at all on this machine, in the same run.
+`make bench` serves it under each server it compares (granian as `spacedock serve` runs it, gunicorn's sync
+and gthread workers), with the bytes of a real page fetched from Spacedock just before; the fastest is the
+ceiling, so every other case is reported as a share of what a Python server and the loopback can do at all
+on this machine, in the same run.
 
     BENCH_CEILING_BODY=page.json python -m gunicorn --pythonpath bench ceiling:application
 """

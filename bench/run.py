@@ -19,6 +19,9 @@ are warm, as in service: what is measured is a new URL's page, not the first ren
 `normal-unique` and `detailed-unique` (pages of 100, every URL new: bench/unique.lua);
 `stations-unique` and `docking-events-unique` (the stations side's lists, every URL new, held to
 normal-unique's target, each against the ceiling serving its own list's bytes);
+`stations-layers` (no target: stations-unique's floor, bench/layers.py: Spacedock's own WSGI layers,
+request id, metrics, keys and the response cache's miss, around the stations page's fixed bytes, with
+no Django request and no view);
 `keyed-unique` (normal-unique with throttling on and a valid API key on every request, against the same
 ceiling: its ratio must be at least 90 % of normal-unique's, i.e. the checks cost under 10 % of a cold page);
 `repeated-full` (one URL, plain GETs without conditional headers: the full body every time);
@@ -489,6 +492,21 @@ def keyed_server(args, database_url: str, nonce: str):
         subprocess.run([str(SPACEDOCK), "keys", "revoke", key_name], env=env, capture_output=True, timeout=60)
 
 
+@contextlib.contextmanager
+def layers_server(args, database_url: str, body_file: Path):
+    """bench/layers.py on port + 7 as `spacedock serve` runs the app (granian, its settings, a metrics folder
+    of its own): Spacedock's WSGI layers around the fixed bytes of `body_file`. Yields its base URL."""
+    metrics = VAR / "prometheus-layers"
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(parents=True)
+    env = dict(MALLOC, **os.environ, DATABASE_URL=database_url, BENCH_CEILING_BODY=str(body_file),
+               PROMETHEUS_MULTIPROC_DIR=str(metrics))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))
+    command = [*_granian(args.port + 7)[:-1], "layers:application"]
+    with serving("layers", command, args.port + 7, env, ready_path=STATIONS_PAGE):
+        yield f"http://{HOST}:{args.port + 7}", []
+
+
 def cpu_per_request(runs: list[dict]) -> float | None:
     """The server's CPU µs per request over runs (weighted by their requests), None when none measured it."""
     measured = [run for run in runs if run.get("cpu_us") is not None and run.get("requests")]
@@ -590,6 +608,10 @@ def run_cases(args) -> tuple[list[dict], dict]:
                 ("revalidated-304", "normal", plain, lambda name, url, a, n, h: revalidated_case(name, url, a)),
                 ("stations-unique", "stations", plain,
                  lambda name, url, a, n, h: unique_case(name, url, a, "", n, page=STATIONS_PAGE, steps=1)),
+                ("stations-layers", "stations", lambda: layers_server(args, sqlite_url, files["stations"]),
+                 lambda name, url, a, n, h: dict(unique_case(name, url, a, "", n, page=STATIONS_PAGE, steps=1),
+                                                 note="every URL new; no target: the floor of stations-unique "
+                                                      "(bench/layers.py)")),
                 ("docking-events-unique", "docking", plain,
                  lambda name, url, a, n, h: unique_case(name, url, a, "", n, page=DOCKING_EVENTS_PAGE)),
             ]
@@ -789,8 +811,8 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=4,
                         help="wrk connections for the throughput cases (default 4)")
     parser.add_argument("--port", type=int, default=8100,
-                        help="SQLite server; the ceilings on +1, +3, +5 and +6, PostgreSQL on +2, keyed on +4 "
-                             "(default 8100)")
+                        help="SQLite server; the ceilings on +1, +3, +5 and +6, PostgreSQL on +2, keyed on +4, "
+                             "bench/layers.py on +7 (default 8100)")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/spacedock_bench")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL case")

@@ -324,3 +324,21 @@ def test_cpu_per_request_is_weighted_by_requests_and_read_from_the_process_tree(
     assert run.cpu_seconds(os.getpid()) > before
     line = run.table_rows([dict(runs[1], case="c", target=None, passed=None)])[0]
     assert run.COLUMNS[4] == "CPU µs/req" and line[4] == "30.0"
+
+
+def test_the_layers_floor_answers_as_spacedock_does_without_the_view(db, settings):
+    """bench/layers.py (case `stations-layers`) stands for Spacedock's answer of the stations page with Django and
+    the view left out: through the same layers, the same status, headers (in order) and bytes."""
+    from spacedock import wsgi
+    from spacedock.api.caching import reset_caches
+
+    from .helpers import ONE_WINDOW, call_wsgi
+
+    settings.SPACEDOCK_MAX_AGE = 30
+    settings.SPACEDOCK_NOW = ONE_WINDOW
+    ask = dict(path=run.STATIONS_PAGE + "&x=floor", host="127.0.0.1:8100", secure=False, HTTP_X_REQUEST_ID="floor")
+    real = call_wsgi(wsgi.application, **ask)
+    assert real.status_code == 200 and real.content.count(b'"url":') >= 15
+    reset_caches()  # else the floor's request is a hit of the answer just kept, and its own app never runs
+    floor = call_wsgi(load("layers").make_app(real.content), **ask)
+    assert (floor.status_code, list(floor.items()), floor.content) == (200, list(real.items()), real.content)

@@ -6,7 +6,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import os
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing, contextmanager
 
 import pytest
@@ -316,7 +319,64 @@ def test_a_header_being_rewritten_or_not_yet_written_is_not_trusted(tmp_path):
     assert watch.stamp() is None
     shm.write_bytes(bytes(96 + 32768 - 96))  # never written by SQLite
     assert watch.stamp() is None
-    watch.close()
+    assert not watch.release()  # the file is there: nothing closed
+    shm.unlink()
+    assert watch.release() and watch.stamp() is None
+
+
+# Run in another process: who holds a lock on the WAL index's DMS byte (SQLite's claim that a connection of
+# that process uses it), as `fcntl(F_GETLK)` tells; 0 for nobody.
+LOCK_PROBE = """
+import fcntl, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+asked = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 128, 1, 0)
+kind, _, _, _, pid = struct.unpack("hhqqi4x", fcntl.fcntl(fd, fcntl.F_GETLK, asked))
+print(0 if kind == fcntl.F_UNLCK else pid)
+"""
+
+
+def holder_of_wal_index(path: str) -> int:
+    probe = subprocess.run([sys.executable, "-c", LOCK_PROBE, f"{path}-shm"], capture_output=True, text=True,
+                           check=True, timeout=60)
+    return int(probe.stdout)
+
+
+def test_watching_keeps_sqlites_locks_on_the_wal_index(tmp_path):
+    """Closing a descriptor of a file drops every POSIX lock the process holds on it: a watch that did so would
+    leave its connection unclaimed, and another process's first connection would rebuild the WAL index under
+    it (a worker was killed by SIGBUS that way). The claim stays, through a second watch and a reconnection."""
+    path = str(tmp_path / "db.sqlite3")
+    first = sqlite3.connect(path)
+    first.execute("PRAGMA journal_mode=WAL")
+    first.execute("CREATE TABLE t (x)")
+    first.commit()
+    assert holder_of_wal_index(path) == os.getpid()
+    watch = wal_watch.watch_for(first, path)
+    assert holder_of_wal_index(path) == os.getpid()
+    second = sqlite3.connect(path)
+    second.execute("SELECT * FROM t").fetchall()
+    assert wal_watch.watch_for(second, path) is watch  # one descriptor per file, shared
+    first.close()
+    assert holder_of_wal_index(path) == os.getpid()
+
+
+def test_a_new_wal_index_gets_a_new_watch_and_the_old_one_is_released(tmp_path):
+    """SQLite deletes the WAL index with the last connection and makes a new one with the next: the old watch's
+    descriptor is then closed (no lock to lose) and the new file watched."""
+    path = str(tmp_path / "db.sqlite3")
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE t (x)")
+    db.commit()
+    old = wal_watch.watch_for(db, path)
+    db.close()
+    assert not os.path.exists(f"{path}-shm")
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO t VALUES (1)")
+    db.commit()
+    new = wal_watch.watch_for(db, path)
+    assert new is not old and new.stamp() is not None and old.stamp() is None
+    assert holder_of_wal_index(path) == os.getpid()
 
 
 def test_nothing_to_watch_in_memory_or_without_wal(tmp_path):

@@ -225,7 +225,7 @@ def _granian(port: int) -> list[str]:
     # As `spacedock serve` runs granian (its server_command), with bench/ceiling.py as the application.
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", HOST, "--port", str(port),
             "--workers", str(WORKERS), "--blocking-threads", "1", "--http", "1", "--no-ws",
-            "--workers-kill-timeout", "5", "--no-access-log", "ceiling:application"]
+            "--workers-kill-timeout", "5", "--respawn-failed-workers", "--no-access-log", "ceiling:application"]
 
 
 def _gunicorn(port: int, *extra: str) -> list[str]:

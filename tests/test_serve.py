@@ -118,6 +118,43 @@ def test_a_write_from_another_process_is_seen_by_every_worker_at_once(tmp_path):
         server.communicate(timeout=20)
 
 
+def test_a_worker_that_dies_is_replaced_and_the_others_go_on(tmp_path):
+    """One worker killed (as the kernel's OOM killer or a crash in native code would): the server does not stop,
+    the other worker answers meanwhile, and a new worker takes its place."""
+    port = free_port()
+    argv, env = command(tmp_path, "--port", str(port), "--workers", "2")
+    server = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    path = "/2.3.0/spacecraft/?limit=1"
+    try:
+        deadline = time.monotonic() + 60
+        while len(children(server.pid)) < 2 or get_or_none(port, path) != 200:
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(server.stdout.read().decode())
+            time.sleep(0.3)
+        workers = set(children(server.pid))
+        os.kill(min(workers), signal.SIGKILL)
+        time.sleep(0.5)
+        assert [get_or_none(port, path) for _ in range(20)] == [200] * 20  # the other worker answers
+        deadline = time.monotonic() + 30
+        while len(set(children(server.pid)) - workers) < 1:
+            assert server.poll() is None and time.monotonic() < deadline, "no worker took the dead one's place"
+            time.sleep(0.3)
+        assert server.poll() is None
+        assert [get_or_none(port, path) for _ in range(20)] == [200] * 20
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.communicate(timeout=20)
+
+
+def get_or_none(port, path):
+    """The status of GET path, or None when the server does not answer."""
+    try:
+        return get(port, path)[0]
+    except OSError:
+        return None
+
+
 def children(pid):
     """The pids whose parent is pid."""
     found = []

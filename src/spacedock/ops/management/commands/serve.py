@@ -8,7 +8,9 @@ not starved: behind 200 idle and 20 slowloris connections its answers took 20 ms
 gunicorn's sync and gthread workers sat on those connections and a request timed out. One Python thread
 per worker ran best (2 threads: 304s 9,1xx; 4: new pages 684), and keeps the per-process render stores
 free of concurrent use. Granian's access log halved the 304 rate (12,323 -> 6,988), so it is off unless
-asked for.
+asked for. A worker that dies (killed, out of memory, a crash in native code) is started again after a few
+seconds while the others go on answering; without that, granian stops the whole server when one worker
+exits.
 """
 import errno
 import os
@@ -31,7 +33,7 @@ def server_command(host: str, port: int, workers: int, threads: int, access_log:
     return [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
         "--workers", str(workers), "--blocking-threads", str(threads), "--http", "1", "--no-ws",
-        "--workers-kill-timeout", str(STOP_SECONDS),
+        "--workers-kill-timeout", str(STOP_SECONDS), "--respawn-failed-workers",
         "--access-log" if access_log else "--no-access-log", APPLICATION,
     ]
 
